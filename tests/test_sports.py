@@ -1,0 +1,152 @@
+"""The sport mapping tables of runload.io.sports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from runload.columns import SPORTS
+from runload.io.sports import (
+    FIT_SPORTS,
+    FIT_SUB_SPORTS,
+    STRAVA_TYPE_CODES,
+    TEXT_SPORTS,
+    fit_sport,
+    sport_from_text,
+)
+
+
+def test_tables_only_name_contract_sports():
+    for table in (FIT_SPORTS, FIT_SUB_SPORTS, TEXT_SPORTS, STRAVA_TYPE_CODES):
+        assert set(table.values()) <= set(SPORTS)
+
+
+@pytest.mark.parametrize(
+    ("sport", "sub_sport", "expected"),
+    [
+        ("running", None, "running"),
+        ("running", "generic", "running"),
+        ("running", "street", "running"),
+        ("running", "track", "running"),
+        ("running", "trail", "trail_running"),
+        ("running", "treadmill", "treadmill_running"),
+        ("running", "indoor_running", "treadmill_running"),
+        ("running", "virtual_activity", "treadmill_running"),
+        ("running", 254, "running"),
+        ("cycling", None, "cycling"),
+        ("cycling", "road", "cycling"),
+        ("cycling", "indoor_cycling", "cycling"),
+        ("cycling", "virtual_activity", "cycling"),
+        ("e_biking", None, "cycling"),
+        ("swimming", "lap_swimming", "swimming"),
+        ("swimming", "open_water", "swimming"),
+        ("walking", "casual_walking", "walking"),
+        ("hiking", None, "hiking"),
+        ("training", "strength_training", "strength_training"),
+        ("training", "cardio_training", "other"),
+        ("training", "yoga", "other"),
+        ("fitness_equipment", "treadmill", "treadmill_running"),
+        ("fitness_equipment", "indoor_cycling", "cycling"),
+        ("fitness_equipment", "elliptical", "other"),
+        ("fitness_equipment", "indoor_rowing", "other"),
+        ("generic", None, "other"),
+        ("transition", None, "other"),
+        ("transition", "run_to_bike_transition", "other"),
+        ("multisport", None, "other"),
+        ("stand_up_paddleboarding", None, "other"),
+        ("Running", "Trail", "trail_running"),
+        (1, 1, "other"),
+        (np.uint8(1), None, "other"),
+        (None, None, "other"),
+        (float("nan"), None, "other"),
+    ],
+)
+def test_fit_sport(sport, sub_sport, expected):
+    assert fit_sport(sport, sub_sport) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # TCX Sport attribute
+        ("Running", "running"),
+        ("Biking", "cycling"),
+        ("Other", "other"),
+        # Strava activities.csv "Activity Type" and API names
+        ("Run", "running"),
+        ("Trail Run", "trail_running"),
+        ("TrailRun", "trail_running"),
+        ("Virtual Run", "treadmill_running"),
+        ("Ride", "cycling"),
+        ("Virtual Ride", "cycling"),
+        ("VirtualRide", "cycling"),
+        ("EBikeRide", "cycling"),
+        ("E-Bike Ride", "cycling"),
+        ("Mountain Bike Ride", "cycling"),
+        ("Gravel Ride", "cycling"),
+        ("Swim", "swimming"),
+        ("Walk", "walking"),
+        ("Hike", "hiking"),
+        ("Weight Training", "strength_training"),
+        ("WeightTraining", "strength_training"),
+        ("Workout", "other"),
+        ("Yoga", "other"),
+        # Garmin Connect activityType keys
+        ("running", "running"),
+        ("trail_running", "trail_running"),
+        ("treadmill_running", "treadmill_running"),
+        ("indoor_running", "treadmill_running"),
+        ("street_running", "running"),
+        ("lap_swimming", "swimming"),
+        ("open_water_swimming", "swimming"),
+        ("strength_training", "strength_training"),
+        ("road_biking", "cycling"),
+        ("indoor_cycling", "cycling"),
+        ("multi_sport", "other"),
+        # GPX <type> words, with stray space and case
+        ("  RUNNING\n", "running"),
+        ("cycling", "cycling"),
+        # Strava's numeric GPX <type>
+        ("9", "running"),
+        (" 1 ", "cycling"),
+        ("4", "hiking"),
+        ("10", "walking"),
+        ("16", "swimming"),
+        ("17", "cycling"),
+        ("30", "strength_training"),
+        ("53", "treadmill_running"),
+        ("2", "other"),
+        ("999", "other"),
+        (9, "running"),
+        (np.int64(9), "running"),
+        (9.0, "running"),
+        (9.5, "other"),
+        (float("nan"), "other"),
+        # junk
+        ("", "other"),
+        (None, "other"),
+        (True, "other"),
+        ("<script>", "other"),
+        ("ünïcödé", "other"),
+        ("run run run", "other"),
+    ],
+)
+def test_sport_from_text(text, expected):
+    assert sport_from_text(text) == expected
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.none()))
+def test_sport_from_text_always_a_contract_sport(value):
+    assert sport_from_text(value) in SPORTS
+
+
+@given(st.one_of(st.text(), st.integers(), st.none()), st.one_of(st.text(), st.integers(), st.none()))
+def test_fit_sport_always_a_contract_sport(sport, sub_sport):
+    assert fit_sport(sport, sub_sport) in SPORTS
+
+
+def test_every_text_key_is_already_normalised():
+    for key in TEXT_SPORTS:
+        assert sport_from_text(key) == TEXT_SPORTS[key]
