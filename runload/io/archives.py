@@ -1,0 +1,517 @@
+"""Walk folders, zip archives and gzip files into per-file entries, safely.
+
+Nothing is ever extracted to disk: zip members and gzip streams are read into memory,
+each under a size cap, and handed to the readers as bytes. Every file the walk meets is
+either *ignored* (not an activity file: photos, CSVs, JSON, ``__MACOSX`` junk) or becomes
+one :class:`Entry`, read later by :func:`runload.io.ingest.read_entry`. An entry the walk
+already refused (a zip bomb, a ``../`` member name, nesting too deep) carries the reason
+in ``refusal`` so that it is still accounted for as a problem file.
+
+Safety limits (:class:`Limits`, all keyword options of :func:`runload.read_activities`):
+
+===================== =========== =====================================================
+limit                 default     what happens beyond it
+===================== =========== =====================================================
+``max_file_bytes``    256 MiB     a file (or a decompressed member) larger than this is
+                                  refused, kind ``unsafe``
+``max_archive_bytes`` 8 GiB       an archive whose members would expand to more than this
+                                  in total is refused from that member on; it is also the
+                                  cap of a nested archive read into memory
+``max_members``       100 000     an archive with more members is refused as a whole
+``max_ratio``         200         a member over 1 MiB that expands more than 200-fold is
+                                  refused as a zip bomb
+``max_depth``         3           archives nested deeper (``a.zip!b.zip!c.zip!d.fit`` is
+                                  depth 3) are refused
+===================== =========== =====================================================
+
+Member names that are absolute (``/etc/x``, ``C:\\x``) or climb out with ``..`` are
+refused (kind ``unsafe``). In folders, symbolic links are never followed out of the
+folder given: a link whose target lies outside is refused (kind ``unsafe``), and
+directory links are not walked (their target is either outside, or inside and walked
+anyway).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from ..errors import ReadError, UnsafeInputError
+from . import exports
+from .sniff import ACTIVITY_EXTENSIONS, HEAD_BYTES, UNSUPPORTED_EXTENSIONS, extension, sniff
+
+__all__ = ["Limits", "Entry", "WalkLog", "walk", "gunzip", "open_path", "is_junk"]
+
+MiB = 2**20
+GiB = 2**30
+
+#: A member smaller than this is never called a bomb, whatever its ratio.
+RATIO_FLOOR_BYTES = 1 * MiB
+
+
+class Limits(NamedTuple):
+    """Safety limits of the walk and of reading one file (see the module docstring)."""
+
+    max_file_bytes: int = 256 * MiB
+    max_archive_bytes: int = 8 * GiB
+    max_members: int = 100_000
+    max_ratio: float = 200.0
+    max_depth: int = 3
+
+
+class Entry(NamedTuple):
+    """One file to read: a path, a member of a zip on disk, or bytes already in memory.
+
+    Attributes
+    ----------
+    source : str
+        What the file is called in the tables: its path, ``archive.zip!member`` inside
+        archives (``outer.zip!inner.zip!member`` when nested).
+    path : str
+        The file on disk the bytes come from (the outermost archive for members).
+    member : str or None
+        Member name inside the zip at ``path`` (top-level archives only).
+    data : bytes or None
+        The bytes, when the walk has read them already (members of nested archives).
+    depth : int
+        How many archives enclose the file.
+    refusal : (kind, message) or None
+        Set when the walk refused the file; it is then a problem, never read.
+    origin : int
+        Index of the ``source`` argument of read_activities the file was found under.
+    limits : Limits
+        The limits to read it with.
+    """
+
+    source: str
+    path: str
+    member: str | None = None
+    data: bytes | None = None
+    depth: int = 0
+    refusal: tuple[str, str] | None = None
+    origin: int = 0
+    limits: Limits = Limits()
+
+
+@dataclass
+class WalkLog:
+    """What the walk learns besides entries: ignored files and export metadata.
+
+    Attributes
+    ----------
+    ignored : int
+        Files that are not activity files (photos, CSV, JSON, routes of a Strava export).
+    metadata : dict
+        ``source -> {"name", "gear", "sport"}`` from a Strava ``activities.csv``.
+    exports : dict
+        ``source of the export root -> 'strava' | 'garmin'``.
+    """
+
+    ignored: int = 0
+    metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exports: dict[str, str] = field(default_factory=dict)
+    _budget: dict[str, int] = field(default_factory=dict)
+
+
+def is_junk(name: str) -> bool:
+    """True for macOS resource forks and folders (``__MACOSX/``, ``._x``, ``.DS_Store``)."""
+    parts = name.replace("\\", "/").split("/")
+    return "__MACOSX" in parts or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_member_name(name: str) -> str | None:
+    """Why a zip member name is refused (absolute or climbing out), else ``None``."""
+    norm = name.replace("\\", "/")
+    if norm.startswith("/") or _DRIVE.match(norm):
+        return f"absolute member name {name!r} refused"
+    if ".." in norm.split("/"):
+        return f"member name {name!r} climbs out of the archive ('..'); refused"
+    return None
+
+
+def _candidate(name: str, head: bytes | None, *, explicit: bool = False) -> bool | None:
+    """Whether a file is an activity file to account for (``None``: need its head)."""
+    if explicit:
+        return True
+    ext = extension(name)
+    low = name.lower()
+    if ext in ACTIVITY_EXTENSIONS or ext in UNSUPPORTED_EXTENSIONS or low.endswith(".zip"):
+        return True
+    if low.endswith(".gz") and ext == "":
+        return True
+    if head is None:
+        return None
+    return sniff(head) in ("fit", "gpx", "tcx", "zip")
+
+
+def _gz_inner_head(head: bytes) -> bytes:
+    """The first decompressed bytes of a gzip stream (empty when they cannot be had)."""
+    try:
+        return zlib.decompressobj(31).decompress(head, 64)
+    except zlib.error:
+        return b""
+
+
+def gunzip(data: bytes, *, max_bytes: int, source: str | None = None) -> tuple[bytes, bool]:
+    """Decompress gzip ``data`` in a stream, never producing more than ``max_bytes``.
+
+    Parameters
+    ----------
+    data : bytes
+        The gzip file (several concatenated gzip members are read one after another).
+    max_bytes : int
+        Refuse to produce more than this many bytes.
+    source : str, optional
+        The file, for the error messages.
+
+    Returns
+    -------
+    data : bytes
+        The decompressed bytes.
+    truncated : bool
+        True when the stream ended before its end marker (what came before is returned).
+
+    Raises
+    ------
+    UnsafeInputError
+        The content would be larger than ``max_bytes`` (a gzip bomb, or just too big).
+    ReadError
+        The stream is corrupt (kind ``malformed``).
+    """
+    out = bytearray()
+    rest = data
+    chunk = 1 * MiB
+    while rest:
+        dec = zlib.decompressobj(31)
+        pending = rest
+        try:
+            while pending:
+                room = max_bytes - len(out) + 1
+                piece = dec.decompress(pending, min(chunk, room))
+                out += piece
+                if len(out) > max_bytes:
+                    raise UnsafeInputError(
+                        f"gzip content larger than the limit of {max_bytes} bytes "
+                        "(max_file_bytes); refused",
+                        source=source,
+                    )
+                pending = dec.unconsumed_tail
+                if dec.eof:
+                    break
+        except zlib.error as exc:
+            if out:
+                return bytes(out), True
+            raise ReadError(f"corrupt gzip stream: {exc}", source=source, kind="malformed") from exc
+        if not dec.eof:
+            return bytes(out), True
+        rest = dec.unused_data.lstrip(b"\x00")
+    return bytes(out), False
+
+
+def _member_problem(info: zipfile.ZipInfo, limits: Limits, *, cap: int) -> str | None:
+    """Why a zip member is refused before it is read (sizes, ratio), else ``None``."""
+    if info.file_size > cap:
+        return (
+            f"member would expand to {info.file_size} bytes, over the limit of {cap} bytes; "
+            "refused"
+        )
+    if (
+        info.file_size > RATIO_FLOOR_BYTES
+        and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+    ):
+        ratio = info.file_size / max(info.compress_size, 1)
+        return (
+            f"member expands {ratio:.0f}-fold ({info.compress_size} -> {info.file_size} bytes), "
+            f"over max_ratio={limits.max_ratio:g}: looks like a zip bomb; refused"
+        )
+    return None
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, cap: int, limits: Limits,
+                source: str) -> bytes:
+    """Read one zip member after checking its name, size and ratio.
+
+    Raises
+    ------
+    UnsafeInputError
+        Unsafe name, too large, or a bomb.
+    ReadError
+        The member cannot be decompressed (kind ``unreadable``).
+    """
+    why = unsafe_member_name(info.filename) or _member_problem(info, limits, cap=cap)
+    if why:
+        raise UnsafeInputError(why, source=source)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(cap + 1)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
+            RuntimeError) as exc:
+        raise ReadError(f"cannot read the archive member: {exc}", source=source,
+                        kind="unreadable") from exc
+    if len(data) > cap:
+        raise UnsafeInputError(f"member larger than the limit of {cap} bytes; refused",
+                               source=source)
+    return data
+
+
+def _member_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        with zf.open(info) as fh:
+            return fh.read(HEAD_BYTES)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
+            RuntimeError):
+        return b""
+
+
+def _refuse(source: str, path: str, kind: str, message: str, origin: int,
+            limits: Limits) -> Entry:
+    return Entry(source, path, refusal=(kind, message), origin=origin, limits=limits)
+
+
+def walk(path: str, *, limits: Limits, log: WalkLog, recursive: bool = True,
+         origin: int = 0) -> Iterator[Entry]:
+    """The entries of one ``source``: a folder, an archive or a single file.
+
+    Parameters
+    ----------
+    path : str
+        Folder, zip, gzip or activity file.
+    limits : Limits
+        Safety limits.
+    log : WalkLog
+        Filled with the ignored-file count and the export metadata as the walk goes.
+    recursive : bool
+        Walk sub-folders of a folder (archives are always walked whole).
+    origin : int
+        Stored in each entry (the index of the source in a list of sources).
+
+    Yields
+    ------
+    Entry
+        One per activity-file candidate, in a deterministic order.
+    """
+    if os.path.isdir(path):
+        yield from _walk_dir(path, limits=limits, log=log, recursive=recursive, origin=origin)
+    else:
+        yield from _walk_file(path, path, limits=limits, log=log, origin=origin, explicit=True)
+
+
+def _walk_dir(root: str, *, limits: Limits, log: WalkLog, recursive: bool,
+              origin: int) -> Iterator[Entry]:
+    real_root = os.path.realpath(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        keep = []
+        for name in sorted(dirnames):
+            full = os.path.join(dirpath, name)
+            if name.startswith(".") or name == "__MACOSX":
+                continue
+            if os.path.islink(full):
+                if not _inside(full, real_root):
+                    yield _refuse(full, full, "unsafe",
+                                  "symbolic link to a folder outside the folder read; "
+                                  "not followed", origin, limits)
+                continue
+            keep.append(name)
+        files = sorted(f for f in filenames if not is_junk(f))
+        skip_dirs = set()
+        if exports.is_strava_root(files, keep):
+            log.exports[dirpath] = "strava"
+            skip_dirs = set(exports.STRAVA_SKIP_DIRS)
+            csv_path = os.path.join(dirpath, exports.STRAVA_CSV)
+            try:
+                with open(csv_path, "rb") as fh:
+                    meta = exports.strava_metadata(fh.read(limits.max_file_bytes))
+            except OSError:
+                meta = {}
+            for filename, values in meta.items():
+                log.metadata[os.path.join(dirpath, *filename.split("/"))] = values
+        elif exports.is_garmin_root(keep):
+            log.exports[dirpath] = "garmin"
+        ignored_dirs = [d for d in keep if d in skip_dirs]
+        log.ignored += sum(_count_files(os.path.join(dirpath, d)) for d in ignored_dirs)
+        dirnames[:] = [d for d in keep if d not in skip_dirs] if recursive else []
+        for name in files:
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full) and not _inside(full, real_root):
+                yield _refuse(full, full, "unsafe",
+                              "symbolic link to a file outside the folder read; not followed",
+                              origin, limits)
+                continue
+            yield from _walk_file(full, full, limits=limits, log=log, origin=origin)
+
+
+def _count_files(folder: str) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder, followlinks=False))
+
+
+def _inside(path: str, real_root: str) -> bool:
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _walk_file(path: str, source: str, *, limits: Limits, log: WalkLog, origin: int,
+               explicit: bool = False) -> Iterator[Entry]:
+    decided = _candidate(path, None, explicit=explicit)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        if decided is None:
+            log.ignored += 1
+            return
+        yield _refuse(source, path, "unreadable", f"cannot open the file: {exc}", origin, limits)
+        return
+    if decided is None:
+        decided = _candidate(path, head)
+    if not decided:
+        log.ignored += 1
+        return
+    kind = sniff(head)
+    if kind == "zip":
+        yield from _walk_zip(path, source, path=path, data=None, depth=1, limits=limits, log=log,
+                             origin=origin)
+        return
+    if kind == "gzip" and sniff(_gz_inner_head(head)) == "zip":
+        try:
+            data = open_path(path, max_bytes=limits.max_archive_bytes, source=source)
+            inner, truncated = gunzip(data, max_bytes=limits.max_archive_bytes, source=source)
+        except ReadError as exc:
+            yield _refuse(source, path, exc.kind, exc.message, origin, limits)
+            return
+        if truncated:
+            yield _refuse(source, path, "truncated", "the gzip stream ends early", origin, limits)
+            return
+        yield from _walk_zip(io.BytesIO(inner), source, path=path, data=inner, depth=2,
+                             limits=limits, log=log, origin=origin)
+        return
+    yield Entry(source, path, origin=origin, limits=limits)
+
+
+def open_path(path: str, *, max_bytes: int, source: str | None = None) -> bytes:
+    """Read a file from disk, refusing one larger than ``max_bytes``.
+
+    Raises
+    ------
+    UnsafeInputError
+        The file is larger than ``max_bytes``.
+    ReadError
+        It cannot be opened (kind ``unreadable``).
+    """
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise UnsafeInputError(
+                f"file of {size} bytes is over the limit of {max_bytes} bytes "
+                "(max_file_bytes); refused",
+                source=source or path,
+            )
+        with open(path, "rb") as fh:
+            return fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise ReadError(f"cannot open the file: {exc}", source=source or path,
+                        kind="unreadable") from exc
+
+
+def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: int,
+              limits: Limits, log: WalkLog, origin: int) -> Iterator[Entry]:
+    """Entries of one zip (on disk when ``data`` is None, else in memory)."""
+    try:
+        zf = zipfile.ZipFile(zsrc)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        yield _refuse(display, path, "malformed", f"not a readable zip archive: {exc}", origin,
+                      limits)
+        return
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir() and not is_junk(i.filename)]
+        if len(infos) > limits.max_members:
+            yield _refuse(display, path, "unsafe",
+                          f"archive has {len(infos)} members, over max_members="
+                          f"{limits.max_members}; refused", origin, limits)
+            return
+        names = [i.filename for i in infos]
+        roots = exports.strava_roots(names)
+        for prefix in roots:
+            log.exports[f"{display}!{prefix}"] = "strava"
+            try:
+                csv_bytes = read_member(zf, zf.getinfo(prefix + exports.STRAVA_CSV),
+                                        cap=limits.max_file_bytes, limits=limits,
+                                        source=display)
+            except ReadError:
+                continue
+            for filename, values in exports.strava_metadata(csv_bytes).items():
+                log.metadata[f"{display}!{prefix}{filename}"] = values
+        if exports.is_garmin_archive(names):
+            log.exports[display] = "garmin"
+        budget_key = f"{origin}:{path}"
+        for info in sorted(infos, key=lambda i: i.filename):
+            name = info.filename
+            source = f"{display}!{name}"
+            why = unsafe_member_name(name)
+            if why:
+                yield _refuse(source, path, "unsafe", why, origin, limits)
+                continue
+            if exports.strava_skipped(name, roots):
+                log.ignored += 1
+                continue
+            decided = _candidate(name, None)
+            head = None
+            if decided is None:
+                head = _member_head(zf, info)
+                decided = _candidate(name, head)
+            if not decided:
+                log.ignored += 1
+                continue
+            if head is None and (name.lower().endswith((".zip", ".gz"))):
+                head = _member_head(zf, info)
+            nested = head is not None and (
+                sniff(head) == "zip"
+                or (sniff(head) == "gzip" and sniff(_gz_inner_head(head)) == "zip")
+            )
+            cap = limits.max_archive_bytes if nested else limits.max_file_bytes
+            why = _member_problem(info, limits, cap=cap)
+            if why is None:
+                spent = log._budget.get(budget_key, 0) + info.file_size
+                log._budget[budget_key] = spent
+                if spent > limits.max_archive_bytes:
+                    why = (f"the archive expands to more than max_archive_bytes="
+                           f"{limits.max_archive_bytes} bytes; refused from this member on")
+            if why:
+                yield _refuse(source, path, "unsafe", why, origin, limits)
+                continue
+            if nested:
+                if depth + 1 > limits.max_depth:
+                    yield _refuse(source, path, "unsafe",
+                                  f"archive nested {depth + 1} deep, over max_depth="
+                                  f"{limits.max_depth}; refused", origin, limits)
+                    continue
+                try:
+                    inner = read_member(zf, info, cap=cap, limits=limits, source=source)
+                    if sniff(inner[:4]) == "gzip":
+                        inner, truncated = gunzip(inner, max_bytes=cap, source=source)
+                        if truncated:
+                            raise ReadError("the gzip stream ends early", source=source,
+                                            kind="truncated")
+                except ReadError as exc:
+                    yield _refuse(source, path, exc.kind, exc.message, origin, limits)
+                    continue
+                yield from _walk_zip(io.BytesIO(inner), source, path=path, data=inner,
+                                     depth=depth + 1, limits=limits, log=log, origin=origin)
+                continue
+            if data is None:
+                yield Entry(source, path, member=name, depth=depth, origin=origin, limits=limits)
+                continue
+            try:
+                member = read_member(zf, info, cap=cap, limits=limits, source=source)
+            except ReadError as exc:
+                yield _refuse(source, path, exc.kind, exc.message, origin, limits)
+                continue
+            yield Entry(source, path, data=member, depth=depth, origin=origin, limits=limits)

@@ -1,0 +1,504 @@
+"""Read a folder, a file or an export archive into the activities table.
+
+The work is split so that it can be run in parallel and cached:
+
+1. :func:`runload.io.archives.walk` turns each ``source`` into :class:`Entry` values
+   (one per activity-file candidate; cheap, in the calling process);
+2. :func:`read_entry` — a pure, picklable, top-level function — reads one entry into a
+   :class:`FileResult` (bytes -> gunzip -> detect format -> reader -> rows + problems);
+3. :func:`_read_entries` runs step 2 over all entries (the one place a process pool
+   plugs in);
+4. the results are assembled: Strava metadata joined, duplicates marked, rows sorted by
+   ``start_time`` then ``source``. Nothing depends on the order entries were read in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import warnings
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from importlib import import_module
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from .. import columns
+from ..errors import ParameterError, ReadError, RunloadWarning, UnsafeInputError
+from .archives import Entry, Limits, WalkLog, gunzip, open_path, read_member, walk
+from .dedupe import mark_duplicates
+from .sniff import UNSUPPORTED_EXTENSIONS, detect, extension
+
+__all__ = [
+    "READERS",
+    "FileResult",
+    "read_entry",
+    "read_activities",
+    "problems",
+    "inventory",
+    "activity_hash",
+]
+
+#: Format -> reader, as ``"module:function"`` (imported when first needed) or a callable
+#: ``reader(data: bytes, *, source: str) -> runload.io.parsed.Parsed``.
+READERS: dict[str, str | Callable[..., Any]] = {
+    "fit": "runload.io.fit:parse_fit",
+    "gpx": "runload.io.gpx:parse_gpx",
+    "tcx": "runload.io.tcx:parse_tcx",
+}
+
+_ERRORS = ("warn", "raise", "skip")
+_DEFAULT = Limits()
+_WHITESPACE = b" \t\r\n"
+
+
+class FileResult(NamedTuple):
+    """What reading one file gave.
+
+    Attributes
+    ----------
+    source : str
+        The file (``archive.zip!member`` inside archives).
+    status : str
+        ``'activity'`` (at least one activity row, possibly with problems: salvaged),
+        ``'non_activity'`` (a valid file that holds no activity by design: FIT
+        monitoring/settings, GPX route) or ``'problem'`` (nothing could be kept).
+    activities : list of dict
+        The rows, with ``activity_id``, ``source`` and ``format`` filled.
+    problems : list of dict
+        Problem records ``{source, kind, message, salvaged}``.
+    note : str or None
+        Why a non-activity file holds no activity.
+    origin : int
+        Index of the ``source`` argument the file was found under.
+    """
+
+    source: str
+    status: str
+    activities: list[dict[str, Any]]
+    problems: list[dict[str, Any]]
+    note: str | None = None
+    origin: int = 0
+
+
+def activity_hash(data: bytes) -> str:
+    """The stable id of a file: the first 16 hex digits of the SHA-256 of its bytes."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _reader(fmt: str) -> Callable[..., Any]:
+    reader = READERS[fmt]
+    if callable(reader):
+        return reader
+    module, _, name = reader.partition(":")
+    try:
+        return getattr(import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ReadError(f"no {fmt.upper()} reader available ({reader}): {exc}",
+                        kind="unsupported") from exc
+
+
+def _problem(source: str, kind: str, message: str, *, salvaged: bool = False) -> dict[str, Any]:
+    return {"source": source, "kind": kind, "message": message, "salvaged": salvaged}
+
+
+def _failed(entry: Entry, kind: str, message: str) -> FileResult:
+    return FileResult(entry.source, "problem", [], [_problem(entry.source, kind, message)],
+                      origin=entry.origin)
+
+
+def entry_bytes(entry: Entry) -> bytes:
+    """The raw bytes of an entry (read from disk or from its zip), under the size caps.
+
+    Raises
+    ------
+    ReadError, UnsafeInputError
+        The file cannot be read, or breaks a limit.
+    """
+    limits = entry.limits
+    if entry.data is not None:
+        return entry.data
+    if entry.member is None:
+        return open_path(entry.path, max_bytes=limits.max_file_bytes, source=entry.source)
+    try:
+        with zipfile.ZipFile(entry.path) as zf:
+            info = zf.getinfo(entry.member)
+            return read_member(zf, info, cap=limits.max_file_bytes, limits=limits,
+                               source=entry.source)
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise ReadError(f"cannot read the archive member: {exc}", source=entry.source,
+                        kind="unreadable") from exc
+
+
+def unwrap(data: bytes, *, name: str, limits: Limits, source: str,
+           depth: int = 0) -> tuple[bytes, str | None, list[tuple[str, str]]]:
+    """Gunzip (repeatedly, within ``max_depth``) and detect the format of a file's bytes.
+
+    Returns
+    -------
+    data : bytes
+        The decompressed bytes.
+    format : str or None
+        ``'fit'``, ``'gpx'``, ``'tcx'``, ``'zip'`` or ``None`` (not recognised).
+    problems : list of (kind, message)
+        ``truncated`` when a gzip stream ended early.
+    """
+    found: list[tuple[str, str]] = []
+    fmt = detect(data[:4096], name=name)
+    while fmt == "gzip":
+        depth += 1
+        if depth > limits.max_depth:
+            raise UnsafeInputError(f"gzip nested {depth} deep, over max_depth="
+                                   f"{limits.max_depth}; refused", source=source)
+        data, truncated = gunzip(data, max_bytes=limits.max_file_bytes, source=source)
+        if truncated:
+            found.append(("truncated", "the gzip stream ends early; what came before is read"))
+        fmt = detect(data[:4096], name=name[:-3] if name.lower().endswith(".gz") else name)
+    return data, fmt, found
+
+
+def read_entry(entry: Entry) -> FileResult:
+    """Read one file (or archive member) into a :class:`FileResult`.
+
+    A pure function of the entry: it reads the bytes (under the size caps), gunzips
+    them, detects the format from the content (the extension only as a hint), runs the
+    reader and turns everything that goes wrong into problem records. It never raises
+    for a bad file.
+
+    Parameters
+    ----------
+    entry : Entry
+        From :func:`runload.io.archives.walk`.
+
+    Returns
+    -------
+    FileResult
+        Rows with ``activity_id`` (hash of the decompressed bytes; ``-2``, ``-3`` ...
+        appended for the second, third ... leg of a multisport file), ``source`` and
+        ``format`` filled; ``athlete`` is filled later.
+    """
+    if entry.refusal is not None:
+        return _failed(entry, *entry.refusal)
+    name = entry.member or entry.path
+    try:
+        raw = entry_bytes(entry)
+        data, fmt, found = unwrap(raw, name=name, limits=entry.limits, source=entry.source,
+                                  depth=entry.depth)
+        if not data:
+            raise ReadError("the file is empty (0 bytes)", source=entry.source, kind="empty")
+        if fmt not in columns.FORMATS:
+            raise ReadError(_unsupported(name, fmt), source=entry.source, kind="unsupported")
+        if fmt in ("gpx", "tcx"):
+            data_in = data.lstrip(_WHITESPACE)
+        else:
+            data_in = data
+        parsed = _reader(fmt)(data_in, source=entry.source)
+    except ReadError as exc:
+        return _failed(entry, exc.kind, exc.message)
+    except Exception as exc:  # a reader bug must not lose the other files of the batch
+        return _failed(entry, "unreadable", f"{type(exc).__name__}: {exc}")
+    return _result(entry, fmt, activity_hash(data), parsed, found)
+
+
+def _unsupported(name: str, fmt: str | None) -> str:
+    ext = extension(name)
+    if fmt == "zip":
+        return "a zip archive where an activity file was expected (nested too deep?)"
+    if ext in UNSUPPORTED_EXTENSIONS:
+        return f"'{ext}' files are not read by runload (FIT, GPX and TCX are)"
+    return "not a FIT, GPX or TCX file (content not recognised)"
+
+
+def _result(entry: Entry, fmt: str, digest: str, parsed: Any,
+            found: list[tuple[str, str]]) -> FileResult:
+    rows = []
+    for leg, activity in enumerate(parsed.activities):
+        row = dict(activity)
+        row["activity_id"] = digest if leg == 0 else f"{digest}-{leg + 1}"
+        row["source"] = entry.source
+        row["format"] = fmt
+        rows.append(row)
+    issues = list(found) + [tuple(p) for p in parsed.problems]
+    salvaged = bool(rows)
+    records = [_problem(entry.source, kind, message, salvaged=salvaged)
+               for kind, message in issues]
+    if rows:
+        status = "activity"
+    elif records:
+        status = "problem"
+    elif parsed.not_activity:
+        status = "non_activity"
+    else:
+        status = "problem"
+        records = [_problem(entry.source, "empty", "the file holds no activity")]
+    note = parsed.not_activity if status == "non_activity" else None
+    return FileResult(entry.source, status, rows, records, note, entry.origin)
+
+
+def _read_entries(entries: Iterable[Entry], *, progress: bool = False) -> list[FileResult]:
+    """Read every entry; the single loop a process pool replaces.
+
+    The results may come back in any order: the assembly sorts them.
+    """
+    if progress:
+        from tqdm.auto import tqdm
+
+        entries = tqdm(entries, desc="reading activity files", unit="file", file=sys.stderr)
+    return [read_entry(entry) for entry in entries]
+
+
+def _default_athlete(path: str) -> str:
+    """Folder name for a folder, archive stem for an archive, parent folder for a file."""
+    full = os.path.abspath(path)
+    base = os.path.basename(full.rstrip(os.sep))
+    if os.path.isdir(full):
+        return base or "athlete"
+    low = base.lower()
+    for suffix in (".zip.gz", ".zip"):
+        if low.endswith(suffix):
+            return base[: -len(suffix)]
+    return os.path.basename(os.path.dirname(full)) or "athlete"
+
+
+def _check_options(errors: str, tz: str | None) -> None:
+    if errors not in _ERRORS:
+        raise ParameterError(f"errors must be one of {_ERRORS}, got {errors!r}")
+    if tz is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(tz))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ParameterError(f"unknown time zone {tz!r} (use an IANA name such as "
+                                 "'Europe/Paris')") from exc
+
+
+def read_activities(
+    source: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    athlete: str | None = None,
+    tz: str | None = None,
+    errors: str = "warn",
+    recursive: bool = True,
+    progress: bool = False,
+    max_file_bytes: int = _DEFAULT.max_file_bytes,
+    max_archive_bytes: int = _DEFAULT.max_archive_bytes,
+    max_members: int = _DEFAULT.max_members,
+    max_ratio: float = _DEFAULT.max_ratio,
+    max_depth: int = _DEFAULT.max_depth,
+    min_overlap: float = 0.5,
+    max_distance_diff: float = 0.10,
+) -> pd.DataFrame:
+    """Read activity files, folders and export archives into one activities table.
+
+    Parameters
+    ----------
+    source : path or list of paths
+        A FIT, GPX or TCX file (gzipped or not), a folder (walked recursively), a zip
+        (per-activity download, Strava bulk export, Garmin Connect account export), or
+        a list of them.
+    athlete : str, optional
+        Athlete name for every row. Default: per source, the folder's name for a
+        folder, the archive's stem for a zip (``export_123.zip`` -> ``export_123``) and
+        the parent folder's name for a single file.
+    tz : str, optional
+        IANA time zone of the athlete (``'Europe/Paris'``), stored in
+        ``activities.attrs['tz']`` for :func:`runload.weekly_load`. It does **not** fill
+        ``utc_offset_s``: that column holds only what the file itself tells (NA
+        otherwise); the weekly stage falls back on ``tz`` where it is NA.
+    errors : {'warn', 'raise', 'skip'}
+        What to do with files that could not be read in full. ``'warn'`` (default):
+        keep going and emit one :class:`runload.RunloadWarning` summarising them;
+        ``'skip'``: the same, silently; ``'raise'``: raise the :class:`runload.ReadError`
+        of the first problem file (by source) after reading everything.
+    recursive : bool
+        Walk sub-folders of folders (default True).
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    max_file_bytes, max_archive_bytes, max_members, max_ratio, max_depth
+        Safety limits (defaults 256 MiB, 8 GiB, 100 000 members, 200-fold, 3 levels);
+        see :mod:`runload.io.archives`.
+    min_overlap, max_distance_diff
+        Duplicate rule (defaults 0.5 and 0.10); see :mod:`runload.io.dedupe`.
+
+    Returns
+    -------
+    DataFrame
+        :data:`runload.columns.ACTIVITIES` columns, one row per activity (per leg of a
+        multisport file), sorted by ``start_time`` (missing last) then ``source``.
+        ``attrs['problems']`` holds the problem records (see :func:`problems`),
+        ``attrs['inventory']`` the file counts (see :func:`inventory`), ``attrs['tz']``
+        the ``tz`` argument.
+
+    Raises
+    ------
+    ReadError
+        A ``source`` does not exist; or, with ``errors='raise'``, a file had a problem.
+    ParameterError
+        Bad ``errors`` or ``tz``.
+
+    Notes
+    -----
+    Every file found is accounted for, exactly once:
+    ``files_seen == activity_files + non_activity_files + problem_files``. A file that
+    was read in part (salvaged) is an activity file *and* has problem rows with
+    ``salvaged=True``. Files that are not activity files at all (photos, CSV, JSON,
+    ``routes/`` of a Strava export) are counted as ``ignored_files`` only; macOS junk
+    (``__MACOSX/``, ``._*``, ``.DS_Store``) and hidden folders are not counted.
+    """
+    _check_options(errors, tz)
+    limits = Limits(max_file_bytes, max_archive_bytes, max_members, max_ratio, max_depth)
+    paths = _as_paths(source)
+    athletes, logs, results = [], [], []
+    for origin, path in enumerate(paths):
+        if not os.path.exists(path):
+            raise ReadError("no such file or folder", source=path, kind="unreadable")
+        athletes.append(athlete if athlete is not None else _default_athlete(path))
+        log = WalkLog()
+        logs.append(log)
+        results.extend(_read_entries(
+            walk(path, limits=limits, log=log, recursive=recursive, origin=origin),
+            progress=progress,
+        ))
+    metadata: dict[str, dict[str, Any]] = {}
+    for log in logs:
+        metadata.update(log.metadata)
+    frame = _assemble(results, athletes, metadata, min_overlap=min_overlap,
+                      max_distance_diff=max_distance_diff)
+    records = sorted((p for r in results for p in r.problems),
+                     key=lambda p: (p["source"], p["kind"], p["message"]))
+    frame.attrs["problems"] = records
+    frame.attrs["inventory"] = _inventory(results, frame, ignored=sum(g.ignored for g in logs))
+    frame.attrs["tz"] = tz
+    _report(records, len(results), errors)
+    return frame
+
+
+def _as_paths(source: Any) -> list[str]:
+    if isinstance(source, (str, os.PathLike)):
+        return [os.fspath(source)]
+    try:
+        paths = [os.fspath(s) for s in source]
+    except TypeError as exc:
+        raise ParameterError("source must be a path or a list of paths") from exc
+    if not paths:
+        raise ParameterError("source is an empty list")
+    return paths
+
+
+def _assemble(results: list[FileResult], athletes: list[str],
+              metadata: Mapping[str, Mapping[str, Any]], *, min_overlap: float,
+              max_distance_diff: float) -> pd.DataFrame:
+    rows = []
+    for result in results:
+        for row in result.activities:
+            rows.append({**row, "athlete": athletes[result.origin]})
+    if not rows:
+        return columns.empty(columns.ACTIVITIES)
+    frame = pd.DataFrame(rows)
+    frame = columns.conform(frame, columns.ACTIVITIES, extra=False)
+    frame = _join_metadata(frame, metadata)
+    frame = mark_duplicates(frame, min_overlap=min_overlap, max_distance_diff=max_distance_diff)
+    frame = frame.sort_values(["start_time", "source", "activity_id"], na_position="last",
+                              kind="mergesort")
+    return frame.reset_index(drop=True)
+
+
+def _join_metadata(frame: pd.DataFrame, metadata: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """Fill name, gear and (generic) sport from Strava's activities.csv, by source."""
+    if not metadata:
+        return frame
+    meta = pd.DataFrame.from_dict(dict(metadata), orient="index")
+    meta = meta.reindex(columns=["name", "gear", "sport"])
+    joined = meta.reindex(frame["source"].astype("str").to_numpy())
+    joined.index = frame.index
+    out = frame.copy()
+    name = joined["name"].astype("string")
+    gear = joined["gear"].astype("string")
+    out["name"] = name.fillna(out["name"]).astype("string")
+    out["gear"] = gear.fillna(out["gear"]).astype("string")
+    single = out["source"].map(out["source"].value_counts()) == 1
+    generic = out["sport"].isna() | (out["sport"] == "other")
+    sport = joined["sport"].astype("string")
+    take = (single & generic & sport.notna()).to_numpy(dtype=bool, na_value=False)
+    out["sport"] = out["sport"].mask(take, sport)
+    return out
+
+
+def _inventory(results: list[FileResult], frame: pd.DataFrame, *, ignored: int) -> dict[str, int]:
+    status = Counter(r.status for r in results)
+    salvaged = sum(1 for r in results if r.status == "activity" and r.problems)
+    dup = int(frame["duplicate_of"].notna().sum()) if len(frame) else 0
+    return {
+        "files_seen": len(results),
+        "activity_files": status["activity"],
+        "non_activity_files": status["non_activity"],
+        "problem_files": status["problem"],
+        "salvaged_files": salvaged,
+        "ignored_files": int(ignored),
+        "activities": len(frame),
+        "duplicates": dup,
+    }
+
+
+def _report(records: list[dict[str, Any]], seen: int, errors: str) -> None:
+    if not records or errors == "skip":
+        return
+    if errors == "raise":
+        first = records[0]
+        cls = UnsafeInputError if first["kind"] == "unsafe" else ReadError
+        if cls is UnsafeInputError:
+            raise UnsafeInputError(first["message"], source=first["source"])
+        raise ReadError(first["message"], source=first["source"], kind=first["kind"])
+    files = {r["source"] for r in records}
+    kinds = Counter(r["kind"] for r in records)
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    warnings.warn(
+        f"{len(files)} of {seen} files had problems ({summary}); "
+        "see runload.problems(activities)",
+        RunloadWarning,
+        stacklevel=3,
+    )
+
+
+def problems(activities: pd.DataFrame) -> pd.DataFrame:
+    """The problems table of a table returned by :func:`read_activities`.
+
+    Parameters
+    ----------
+    activities : DataFrame
+        As returned by :func:`read_activities` (the records travel in
+        ``activities.attrs['problems']``).
+
+    Returns
+    -------
+    DataFrame
+        :data:`runload.columns.PROBLEMS` columns, one row per problem (a file may have
+        several), sorted by source. Empty when there were none, or when ``attrs`` were
+        lost (pandas drops them in some operations, e.g. concatenating frames whose
+        attrs differ).
+    """
+    records = activities.attrs.get("problems") or []
+    if not records:
+        return columns.empty(columns.PROBLEMS)
+    frame = pd.DataFrame.from_records(list(records))
+    return columns.conform(frame, columns.PROBLEMS, extra=False)
+
+
+def inventory(activities: pd.DataFrame) -> dict[str, int]:
+    """The file counts of a table returned by :func:`read_activities`.
+
+    Returns
+    -------
+    dict
+        ``files_seen``, ``activity_files``, ``non_activity_files``, ``problem_files``
+        (these conserve: seen = activity + non-activity + problem), ``salvaged_files``
+        (activity files that also have problem rows), ``ignored_files`` (not activity
+        files: photos, CSV, JSON ...), ``activities`` (rows) and ``duplicates`` (rows
+        with ``duplicate_of`` set). Empty when ``attrs`` were lost.
+    """
+    return dict(activities.attrs.get("inventory") or {})
+
