@@ -400,6 +400,8 @@ def _assemble(results: list[FileResult], athletes: list[str],
         return columns.empty(columns.ACTIVITIES)
     frame = pd.DataFrame(rows)
     frame = columns.conform(frame, columns.ACTIVITIES, extra=False)
+    # conform parses times but keeps their resolution (us from strings in pandas 3)
+    frame["start_time"] = frame["start_time"].astype(columns.ACTIVITIES["start_time"][0])
     frame = _join_metadata(frame, metadata)
     frame = mark_duplicates(frame, min_overlap=min_overlap, max_distance_diff=max_distance_diff)
     frame = frame.sort_values(["start_time", "source", "activity_id"], na_position="last",
