@@ -154,23 +154,26 @@ EPISODES: Mapping[str, tuple[str, str]] = {
     "notes": (_STR, "free text"),
 }
 
-#: One row per athlete (or 'pooled'), exposure and method.
+#: One row per athlete (or 'pooled'), exposure, method and lag (runload.associate).
 ASSOCIATIONS: Mapping[str, tuple[str, str]] = {
-    "athlete": (_STR, "athlete, or 'pooled'"),
-    "exposure": (_STR, "flag or continuous exposure"),
-    "method": (_STR, "lagged_risk_ratio | case_crossover | conditional_logit | dose_response ..."),
-    "lag_weeks": ("Int64", "weeks between exposure and onset window"),
-    "estimate": (_F, "risk ratio / odds ratio / per-unit odds ratio"),
-    "ci_low": (_F, "lower 95% confidence limit"),
-    "ci_high": (_F, "upper 95% confidence limit"),
-    "p_value": (_F, "two-sided p-value (exact where available)"),
-    "p_permutation": (_F, "permutation p-value (circular shift of onsets)"),
-    "exposed_n": ("Int64", "exposed weeks or windows at risk"),
-    "exposed_events": ("Int64", "onsets after exposed weeks / in exposed windows"),
-    "unexposed_n": ("Int64", "unexposed weeks or windows at risk"),
-    "unexposed_events": ("Int64", "onsets after unexposed weeks / in unexposed windows"),
+    "athlete": (_STR, "athlete, or 'pooled' (Mantel-Haenszel stratified by athlete)"),
+    "exposure": (_STR, "flag or continuous exposure; dose rows: 'progression 10-30% vs <10%'"),
+    "method": (_STR, "lagged_risk_ratio | case_crossover | conditional_logit | dose_response | lagged_correlation"),
+    "lag_weeks": ("Int64", "weeks from the exposure week to the outcome week"),
+    "estimate": (_F, "risk ratio / Mantel-Haenszel odds ratio / odds ratio per increment / Spearman rho"),
+    "ci_low": (_F, "lower confidence limit (exact or mid-p; Wald for conditional_logit)"),
+    "ci_high": (_F, "upper confidence limit"),
+    "p_value": (_F, "headline two-sided p-value (mid-p for ratios, see docs/pain_analysis.md)"),
+    "p_exact": (_F, "Fisher's exact p (exact conditional test over strata for pooled rows)"),
+    "p_midp": (_F, "mid-p of the same exact conditional test"),
+    "p_permutation": (_F, "permutation p-value (circular shift of the episode pattern)"),
+    "exposed_n": ("Int64", "exposed weeks at risk / exposed windows (all windows for conditional_logit)"),
+    "exposed_events": ("Int64", "onsets after exposed weeks / exposed case windows (all onsets for conditional_logit)"),
+    "unexposed_n": ("Int64", "unexposed weeks at risk / unexposed windows"),
+    "unexposed_events": ("Int64", "onsets after unexposed weeks / unexposed case windows"),
+    "increment": (_F, "exposure increase a conditional_logit odds ratio refers to, else NaN"),
     "summary": (_STR, "the result in one plain-language line"),
-    "warning": (_STR, "why the result cannot say much (small counts), else NA"),
+    "warning": (_STR, "why the result cannot say much (small counts, no episodes), else NA"),
 }
 
 #: Display units: metres per unit.
