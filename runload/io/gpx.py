@@ -1,0 +1,428 @@
+"""Read GPX 1.0 / 1.1 tracks: one activity per file, and its sample stream.
+
+What is read
+------------
+* Every ``<trkpt>`` of every ``<trkseg>`` of every ``<trk>``: ``lat``/``lon``, ``<ele>``,
+  ``<time>``, GPX 1.0 ``<speed>``, and in ``<extensions>`` the Garmin
+  TrackPointExtension v1/v2 ``hr``, ``cad`` and ``speed`` (any namespace prefix; also the
+  ``heartrate`` / ``cadence`` names some apps use).
+* ``creator`` -> ``device``; the first ``<trk><name>`` (else ``<metadata><name>``) ->
+  ``name``; the first ``<trk><type>`` -> ``sport`` through
+  :func:`runload.io.sports.sport_from_text` (words or Strava numeric ids such as ``9``).
+  A file without ``<type>`` leaves ``sport`` out, for the ingest to decide.
+
+Decisions
+---------
+* **One activity per file.** Several ``<trk>`` in one file are the pieces of one outing
+  written by GPSBabel or a handheld (each track a new power-on or a split), never separate
+  workouts in the exports runload reads (Strava, Garmin Connect, Nike, TomTom, Suunto).
+  All tracks and segments are joined in file order.
+* **Segments** (and tracks) are joined without counting the gap between them: the step
+  from the last point of a segment to the first of the next adds no distance and no
+  moving time; elapsed time runs from the first to the last time and includes the gaps.
+* **Distance** is the great-circle length over the points kept by the GPS-jump filter
+  (:func:`runload.io.geo.jump_filter`, 30 m/s default), on the mean Earth radius
+  (``distance_source='gps'``); a step that is still implausible after filtering is not
+  counted either.
+* **Times.** A track without times is an activity with ``start_time`` NaT and a
+  ``bad_time`` problem "no times"; impossible times (before the GPS epoch, like the
+  1901-12-13 INT32_MIN placeholder, or after 2100) are dropped with a ``bad_time`` problem.
+* **Not activities.** A route-only (``<rte>``) or waypoint-only file returns
+  ``Parsed.not_activity``; a GPX with neither track points, route nor waypoints (only
+  metadata, or empty tracks) raises ``ReadError(kind='empty')``.
+* **Malformed XML** raises ``ReadError(kind='malformed_xml')`` naming line and column and
+  keeps nothing: a track cut short would silently under-count the week it belongs to.
+
+References
+----------
+.. [1] TopoGrafix, GPX 1.1 Schema Documentation. https://www.topografix.com/GPX/1/1/
+.. [2] Garmin, TrackPointExtension v1 and v2 schemas.
+   https://www8.garmin.com/xmlschemas/TrackPointExtensionv2.xsd
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ..columns import TRACK, conform, empty
+from ..errors import ReadError
+from . import geo
+from .parsed import Parsed
+from .sports import sport_from_text
+from .xmlsafe import (
+    TagCodes,
+    floats_from_text,
+    iter_end,
+    plausible_times,
+    prepare,
+    times_from_text,
+    xml_errors,
+)
+
+__all__ = ["parse_gpx", "gpx_track"]
+
+# element codes (by local name, any namespace)
+_TRKPT, _TRKSEG, _TRK, _RTEPT, _WPT, _METADATA, _GPX = 1, 2, 3, 4, 5, 6, 7
+_OUTER = {
+    "trkpt": _TRKPT,
+    "trkseg": _TRKSEG,
+    "trk": _TRK,
+    "rtept": _RTEPT,
+    "wpt": _WPT,
+    "metadata": _METADATA,
+    "gpx": _GPX,
+}
+_ELE, _TIME, _SPEED, _EXT, _HR, _CAD, _NAME, _TYPE = 1, 2, 3, 4, 5, 6, 7, 8
+_INNER = {
+    "ele": _ELE,
+    "time": _TIME,
+    "speed": _SPEED,
+    "extensions": _EXT,
+    "hr": _HR,
+    "heartrate": _HR,
+    "cad": _CAD,
+    "cadence": _CAD,
+    "name": _NAME,
+    "type": _TYPE,
+}
+
+
+class _Raw(NamedTuple):
+    """Text columns of the track points, one entry per point, in file order."""
+
+    lat: list
+    lon: list
+    ele: list
+    time: list
+    speed: list
+    hr: list
+    cad: list
+    segment: list
+    meta: dict[str, Any]
+
+
+def _scan(data: bytes, *, source: str) -> _Raw:
+    """Stream the document once, keeping only text columns of the track points."""
+    body, skipped = prepare(data, source=source)
+    lat, lon, ele, tim, spd, hr, cad, seg = [], [], [], [], [], [], [], []
+    meta: dict[str, Any] = {"rtept": 0, "wpt": 0, "trk": 0, "name": None, "type": None,
+                            "meta_name": None, "root": None}
+    outer = TagCodes(_OUTER)
+    inner = TagCodes(_INNER)
+    segment = 0
+    with xml_errors(source=source, skipped_lines=skipped):
+        for _, el in iter_end(body):
+            code = outer[el.tag]
+            if not code:
+                continue
+            if code == _TRKPT:
+                attrib = el.attrib
+                lat.append(attrib.get("lat"))
+                lon.append(attrib.get("lon"))
+                e = t = s = h = c = None
+                for child in el:
+                    kind = inner[child.tag]
+                    if kind == _ELE:
+                        e = child.text
+                    elif kind == _TIME:
+                        t = child.text
+                    elif kind == _SPEED:
+                        s = child.text
+                    elif kind == _EXT:
+                        for x in child.iter():
+                            kind = inner[x.tag]
+                            if kind == _HR:
+                                h = x.text
+                            elif kind == _CAD:
+                                c = x.text
+                            elif kind == _SPEED and s is None:
+                                s = x.text
+                ele.append(e)
+                tim.append(t)
+                spd.append(s)
+                hr.append(h)
+                cad.append(c)
+                seg.append(segment)
+                el.clear()
+            elif code == _TRKSEG:
+                segment += 1
+                el.clear()
+            elif code == _TRK:
+                segment += 1  # points directly in a <trk> (invalid, but seen) get their own
+                meta["trk"] += 1
+                for child in el:
+                    kind = inner[child.tag]
+                    if kind == _NAME and meta["name"] is None:
+                        meta["name"] = child.text
+                    elif kind == _TYPE and meta["type"] is None:
+                        meta["type"] = child.text
+                el.clear()
+            elif code == _RTEPT:
+                meta["rtept"] += 1
+                el.clear()
+            elif code == _WPT:
+                meta["wpt"] += 1
+                el.clear()
+            elif code == _METADATA:
+                for child in el:
+                    if inner[child.tag] == _NAME:
+                        meta["meta_name"] = child.text
+            elif code == _GPX:
+                meta["root"] = el
+                if meta["meta_name"] is None:  # GPX 1.0: <name> straight under <gpx>
+                    for child in el:
+                        if inner[child.tag] == _NAME:
+                            meta["meta_name"] = child.text
+    root = meta["root"]
+    if root is None:
+        raise ReadError("not a GPX file: the root element is not <gpx>", source=source,
+                        kind="malformed")
+    meta["creator"] = root.get("creator")
+    return _Raw(lat, lon, ele, tim, spd, hr, cad, seg, meta)
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    return text or None
+
+
+def _not_activity(raw: _Raw, *, source: str) -> str | None:
+    """Why a GPX without track points is no activity; raise when it holds nothing."""
+    if raw.lat:
+        return None
+    if raw.meta["rtept"]:
+        return f"GPX route, no track ({raw.meta['rtept']} route points)"
+    if raw.meta["wpt"]:
+        return f"GPX with waypoints only ({raw.meta['wpt']} waypoints)"
+    what = "empty tracks" if raw.meta["trk"] else "metadata only"
+    raise ReadError(f"GPX without track points, route or waypoints ({what})", source=source,
+                    kind="empty")
+
+
+def _frame(
+    raw: _Raw,
+    *,
+    max_speed_m_s: float | None,
+    jump_tolerance_m: float,
+    max_excursion_points: int,
+) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The track frame (kept points only) and the problems met on the way."""
+    problems: list[tuple[str, str]] = []
+    lat = floats_from_text(raw.lat)
+    lon = floats_from_text(raw.lon)
+    bad_pos = ~(np.isfinite(lat) & np.isfinite(lon)) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    if bad_pos.any():
+        lat[bad_pos] = np.nan
+        lon[bad_pos] = np.nan
+    times = times_from_text(raw.time)
+    times, message = plausible_times(times)
+    has_time = ~times.isna()
+    if message:
+        problems.append(("bad_time", message))
+    elif not has_time.any():
+        problems.append(("bad_time", "no times: the track points have no <time>"))
+    ns = times.asi8
+    t0 = ns[has_time.argmax()] if has_time.any() else 0
+    time_s = np.where(has_time, (ns - t0) / 1e9, np.nan)
+    segment = np.asarray(raw.segment, dtype=np.int64)
+
+    if max_speed_m_s is None:
+        keep = np.ones(lat.size, dtype=bool)
+    else:
+        keep = geo.jump_filter(
+            lat, lon, time_s,
+            breaks=np.r_[True, segment[1:] != segment[:-1]],
+            max_speed_m_s=max_speed_m_s,
+            tolerance_m=jump_tolerance_m,
+            max_excursion_points=max_excursion_points,
+        )
+    lat, lon, time_s, segment = lat[keep], lon[keep], time_s[keep], segment[keep]
+    brk = np.r_[True, segment[1:] != segment[:-1]]
+    if max_speed_m_s is not None:
+        brk |= geo.jump_steps(lat, lon, time_s, max_speed_m_s=max_speed_m_s,
+                              tolerance_m=jump_tolerance_m)
+    distance = geo.cumulative_distance_m(lat, lon, breaks=brk)
+    speed = floats_from_text(raw.speed)[keep]
+    if not np.isfinite(speed).any():
+        step = np.diff(distance, prepend=0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            speed = np.where(~brk, step / np.diff(time_s, prepend=np.nan), np.nan)
+        speed[~np.isfinite(speed)] = np.nan
+    kept_times = times[keep]
+    frame = pd.DataFrame(
+        {
+            "time": kept_times,
+            "elapsed_s": time_s - (np.nanmin(time_s) if np.isfinite(time_s).any() else 0.0),
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "distance_m": distance,
+            "speed_m_s": speed,
+            "heart_rate_bpm": floats_from_text(raw.hr)[keep],
+            "cadence_spm": floats_from_text(raw.cad)[keep],
+            "elevation_m": floats_from_text(raw.ele)[keep],
+            "segment": segment,
+            "step_counted": ~brk,
+        }
+    )
+    dropped = int((~keep).sum())
+    if dropped:
+        frame.attrs["dropped_points"] = dropped
+    return conform(frame, TRACK), problems
+
+
+def _read(data: bytes, *, source: str, options: dict):
+    raw = _scan(data, source=source)
+    why = _not_activity(raw, source=source)
+    if why is not None:
+        return raw, None, [], why
+    frame, problems = _frame(raw, **options)
+    return raw, frame, problems, None
+
+
+def _summary(raw: _Raw, frame: pd.DataFrame, *, ascent_threshold_m: float,
+             stop_speed_m_s: float) -> dict[str, Any]:
+    """The activity row of one GPX file from its track frame."""
+    times = frame["time"]
+    valid = times.dropna()
+    time_s = frame["elapsed_s"].to_numpy()
+    step = np.diff(frame["distance_m"].to_numpy(), prepend=0.0)
+    brk = ~frame["step_counted"].to_numpy()
+    hr = frame["heart_rate_bpm"].to_numpy()
+    ele = frame["elevation_m"].to_numpy()
+    activity: dict[str, Any] = {
+        "format": "gpx",
+        "start_time": valid.iloc[0] if len(valid) else pd.NaT,
+        "elapsed_time_s": float((valid.iloc[-1] - valid.iloc[0]).total_seconds())
+        if len(valid) else float("nan"),
+        "moving_time_s": geo.moving_time_s(time_s, step, breaks=brk,
+                                           stop_speed_m_s=stop_speed_m_s)
+        if len(valid) else float("nan"),
+        "distance_m": float(frame["distance_m"].iloc[-1]) if len(frame) else 0.0,
+        "distance_source": "gps",
+        "ascent_m": geo.ascent_m(ele, threshold_m=ascent_threshold_m),
+        "avg_heart_rate_bpm": float(np.nanmean(hr)) if np.isfinite(hr).any() else float("nan"),
+    }
+    kind = _clean(raw.meta["type"])
+    if kind is not None:
+        activity["sport"] = sport_from_text(kind)
+    device = _clean(raw.meta["creator"])
+    if device is not None:
+        activity["device"] = device
+    name = _clean(raw.meta["name"]) or _clean(raw.meta["meta_name"])
+    if name is not None:
+        activity["name"] = name
+    return activity
+
+
+def parse_gpx(
+    data: bytes,
+    *,
+    source: str,
+    max_speed_m_s: float | None = geo.MAX_SPEED_M_S,
+    jump_tolerance_m: float = geo.JUMP_TOLERANCE_M,
+    max_excursion_points: int = geo.MAX_EXCURSION_POINTS,
+    stop_speed_m_s: float = geo.STOP_SPEED_M_S,
+    ascent_threshold_m: float = geo.ASCENT_THRESHOLD_M,
+) -> Parsed:
+    """Read one GPX file's bytes into one activity.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file (already un-gzipped / taken out of its archive).
+    source : str
+        The file's name, for messages.
+    max_speed_m_s : float or None, default 30.0
+        Speed limit of the GPS-jump filter, m/s; ``None`` keeps every point
+        (see :func:`runload.io.geo.jump_steps`).
+    jump_tolerance_m : float, default 25.0
+        Distance slack of the jump filter, m.
+    max_excursion_points : int, default 20
+        Longest run of points the jump filter may drop as one glitch.
+    stop_speed_m_s : float, default 0.5
+        Below this speed a step is a stop, for ``moving_time_s``, m/s.
+    ascent_threshold_m : float, default 5.0
+        Hysteresis of the total ascent, m (see :func:`runload.io.geo.ascent_m`).
+
+    Returns
+    -------
+    Parsed
+        One activity (keys of :data:`runload.columns.ACTIVITIES`: ``format``, ``sport``
+        when the file has ``<type>``, ``start_time``, ``elapsed_time_s``,
+        ``moving_time_s``, ``distance_m``, ``distance_source='gps'``, ``ascent_m``,
+        ``avg_heart_rate_bpm``, ``device`` and ``name`` when known) and its ``bad_time``
+        problems; or no activity and ``not_activity`` for route-only and waypoint-only
+        files.
+
+    Raises
+    ------
+    ReadError
+        ``kind='empty'`` (no bytes, or no track point, route or waypoint),
+        ``kind='malformed_xml'`` (not well-formed; line and column in the message),
+        ``kind='malformed'`` (the root element is not ``<gpx>``).
+    UnsafeInputError
+        ``kind='unsafe'``: a DTD, entity declaration or external reference.
+
+    Notes
+    -----
+    ``distance_m`` is the haversine length on the mean Earth radius (6 371 008.8 m) of the
+    points kept by the jump filter, without the gaps between segments. ``moving_time_s``
+    sums the steps faster than ``stop_speed_m_s``; ``elapsed_time_s`` runs from the first
+    to the last usable time. ``avg_heart_rate_bpm`` is the mean of the samples.
+    """
+    options = {"max_speed_m_s": max_speed_m_s, "jump_tolerance_m": jump_tolerance_m,
+               "max_excursion_points": max_excursion_points}
+    raw, frame, problems, why = _read(data, source=source, options=options)
+    if why is not None:
+        return Parsed([], [], why)
+    activity = _summary(raw, frame, ascent_threshold_m=ascent_threshold_m,
+                        stop_speed_m_s=stop_speed_m_s)
+    return Parsed([activity], problems, None)
+
+
+def gpx_track(
+    data: bytes,
+    *,
+    source: str,
+    max_speed_m_s: float | None = geo.MAX_SPEED_M_S,
+    jump_tolerance_m: float = geo.JUMP_TOLERANCE_M,
+    max_excursion_points: int = geo.MAX_EXCURSION_POINTS,
+) -> pd.DataFrame:
+    """Read one GPX file's sample stream.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    source : str
+        The file's name, for messages.
+    max_speed_m_s, jump_tolerance_m, max_excursion_points
+        The GPS-jump filter, as in :func:`parse_gpx`; ``max_speed_m_s=None`` keeps every
+        point.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :data:`runload.columns.TRACK` columns, one row per kept track point, then
+        ``segment`` (int, one number per ``<trkseg>``) and ``step_counted`` (bool: the
+        step into this point counts as distance). ``distance_m`` is cumulative and does
+        not count the gaps between segments; ``speed_m_s`` is the file's own speed where
+        it has one, else distance over time. Route-only and waypoint-only files give an
+        empty frame.
+
+    Raises
+    ------
+    ReadError, UnsafeInputError
+        As :func:`parse_gpx`.
+    """
+    options = {"max_speed_m_s": max_speed_m_s, "jump_tolerance_m": jump_tolerance_m,
+               "max_excursion_points": max_excursion_points}
+    _, frame, _, why = _read(data, source=source, options=options)
+    if why is not None:
+        return conform(empty(TRACK), TRACK)
+    return frame
