@@ -1,0 +1,431 @@
+"""Read Garmin Training Center (TCX) files: one activity per ``<Activity>``.
+
+What is read
+------------
+* Each ``<Activity>`` (also inside a ``<MultiSportSession>``) is one activity row: a
+  multisport file (Forerunner 305 Biking + Running) gives one row per leg.
+* ``Sport`` attribute -> ``sport`` through :func:`runload.io.sports.sport_from_text`
+  (``Running``, ``Biking``, ``Other``; ``Other`` is ``'other'``).
+* ``start_time``: the first lap's ``StartTime`` (when the timer started), else the
+  Activity ``<Id>`` (a dateTime, normally the same instant; Polar writes it 1 s earlier),
+  else the first trackpoint time.
+* ``distance_m``: the sum of the laps' ``<DistanceMeters>`` (the device's own figure,
+  ``distance_source='laps'``); without lap distances, the last trackpoint
+  ``<DistanceMeters>`` (``'records'``); without those, the GPS length of the positions on
+  the mean Earth radius after the jump filter (``'gps'``).
+* ``moving_time_s``: the sum of the laps' ``<TotalTimeSeconds>`` (the timer time, pauses
+  excluded); ``elapsed_time_s``: the last minus the first trackpoint ``<Time>`` (wall
+  clock, pauses included), else the span of the laps.
+* ``avg_heart_rate_bpm``: the laps' ``<AverageHeartRateBpm>`` weighted by lap time, else
+  the mean of the trackpoint heart rates.
+* ``ascent_m``: hysteresis ascent of the trackpoint ``<AltitudeMeters>``
+  (:func:`runload.io.geo.ascent_m`); ``device``: ``<Creator><Name>``.
+* The stream (:func:`tcx_track`): ``<Time>``, ``<Position>``, ``<AltitudeMeters>``,
+  ``<DistanceMeters>``, ``<HeartRateBpm>``, ``<Cadence>`` (rev/min), and in
+  ``<Extensions><TPX>`` (ActivityExtension v2) ``<Speed>`` and ``<RunCadence>``.
+  ``RunCadence`` counts one foot's strides per minute, so it is doubled into steps/min.
+
+Malformed XML raises ``ReadError(kind='malformed_xml')`` naming line and column, and keeps
+nothing: laps read before the error would give a partial activity whose distance looks
+real but silently under-counts the week, and a mid-file error (like runpandas'
+``malformed.tcx`` without its root element) means the structure itself cannot be trusted.
+
+References
+----------
+.. [1] Garmin, Training Center Database v2 schema.
+   https://www8.garmin.com/xmlschemas/TrainingCenterDatabasev2.xsd
+.. [2] Garmin, Activity Extension v2 schema (TPX: Speed, RunCadence, Watts).
+   https://www8.garmin.com/xmlschemas/ActivityExtensionv2.xsd
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..columns import TRACK, conform, empty
+from ..errors import ReadError
+from . import geo
+from .parsed import Parsed
+from .sports import sport_from_text
+from .xmlsafe import (
+    TagCodes,
+    floats_from_text,
+    iter_end,
+    plausible_times,
+    prepare,
+    times_from_text,
+    xml_errors,
+)
+
+__all__ = ["parse_tcx", "tcx_track"]
+
+_TRACKPOINT, _LAP, _ACTIVITY, _CREATOR, _ROOT = 1, 2, 3, 4, 5
+_OUTER = {
+    "Trackpoint": _TRACKPOINT,
+    "Lap": _LAP,
+    "Activity": _ACTIVITY,
+    "Creator": _CREATOR,
+    "TrainingCenterDatabase": _ROOT,
+}
+(_TIME, _POSITION, _LAT, _LON, _ALT, _DIST, _HR, _CAD, _EXT, _SPEED, _RUNCAD,
+ _TOTAL, _AVGHR, _ID, _NAME) = range(1, 16)
+_INNER = {
+    "Time": _TIME,
+    "Position": _POSITION,
+    "LatitudeDegrees": _LAT,
+    "LongitudeDegrees": _LON,
+    "AltitudeMeters": _ALT,
+    "DistanceMeters": _DIST,
+    "HeartRateBpm": _HR,
+    "Cadence": _CAD,
+    "Extensions": _EXT,
+    "Speed": _SPEED,
+    "RunCadence": _RUNCAD,
+    "TotalTimeSeconds": _TOTAL,
+    "AverageHeartRateBpm": _AVGHR,
+    "Id": _ID,
+    "Name": _NAME,
+}
+
+_POINT_COLUMNS = ("time", "lat", "lon", "alt", "dist", "hr", "cad", "speed", "runcad")
+
+
+def _first_text(el) -> str | None:
+    """Text of an element's first child (``<HeartRateBpm><Value>``), else its own text."""
+    for child in el:
+        return child.text
+    return el.text
+
+
+def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
+    """Stream the document once; per activity, text columns of points and laps."""
+    body, skipped = prepare(data, source=source)
+    outer = TagCodes(_OUTER)
+    inner = TagCodes(_INNER)
+    activities: list[dict[str, Any]] = []
+    cols: dict[str, list] = {name: [] for name in _POINT_COLUMNS}
+    laps: dict[str, list] = {"start": [], "total": [], "dist": [], "avghr": []}
+    creator: list[str | None] = [None]
+    root_seen = False
+    with xml_errors(source=source, skipped_lines=skipped):
+        time_l, lat_l, lon_l, alt_l = cols["time"], cols["lat"], cols["lon"], cols["alt"]
+        dist_l, hr_l, cad_l = cols["dist"], cols["hr"], cols["cad"]
+        speed_l, runcad_l = cols["speed"], cols["runcad"]
+        for _, el in iter_end(body):
+            code = outer[el.tag]
+            if not code:
+                continue
+            if code == _TRACKPOINT:
+                t = la = lo = a = d = h = c = s = r = None
+                for child in el:
+                    kind = inner[child.tag]
+                    if kind == _TIME:
+                        t = child.text
+                    elif kind == _POSITION:
+                        for p in child:
+                            k = inner[p.tag]
+                            if k == _LAT:
+                                la = p.text
+                            elif k == _LON:
+                                lo = p.text
+                    elif kind == _ALT:
+                        a = child.text
+                    elif kind == _DIST:
+                        d = child.text
+                    elif kind == _HR:
+                        h = _first_text(child)
+                    elif kind == _CAD:
+                        c = child.text
+                    elif kind == _EXT:
+                        for x in child.iter():
+                            k = inner[x.tag]
+                            if k == _SPEED:
+                                s = x.text
+                            elif k == _RUNCAD:
+                                r = x.text
+                time_l.append(t)
+                lat_l.append(la)
+                lon_l.append(lo)
+                alt_l.append(a)
+                dist_l.append(d)
+                hr_l.append(h)
+                cad_l.append(c)
+                speed_l.append(s)
+                runcad_l.append(r)
+                el.clear()
+            elif code == _LAP:
+                total = dist = avghr = None
+                for child in el:
+                    kind = inner[child.tag]
+                    if kind == _TOTAL:
+                        total = child.text
+                    elif kind == _DIST:
+                        dist = child.text
+                    elif kind == _AVGHR:
+                        avghr = _first_text(child)
+                laps["start"].append(el.get("StartTime"))
+                laps["total"].append(total)
+                laps["dist"].append(dist)
+                laps["avghr"].append(avghr)
+                el.clear()
+            elif code == _CREATOR:
+                for child in el:
+                    if inner[child.tag] == _NAME:
+                        creator[0] = child.text
+                        break
+            elif code == _ACTIVITY:
+                ident = None
+                for child in el:
+                    if inner[child.tag] == _ID:
+                        ident = child.text
+                        break
+                activities.append({
+                    "sport": el.get("Sport"),
+                    "id": ident,
+                    "creator": creator[0],
+                    "points": {name: list(values) for name, values in cols.items()},
+                    "laps": {name: list(values) for name, values in laps.items()},
+                })
+                for values in (*cols.values(), *laps.values()):
+                    values.clear()
+                creator[0] = None
+                el.clear()
+            elif code == _ROOT:
+                root_seen = True
+    return activities, root_seen
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    return text or None
+
+
+def _points_frame(points: dict[str, list], *, max_speed_m_s: float | None,
+                  problems: list[tuple[str, str]]) -> pd.DataFrame:
+    """The TRACK frame of one activity's trackpoints (all kept: TCX has device distance)."""
+    times = times_from_text(points["time"])
+    times, message = plausible_times(times)
+    if message:
+        problems.append(("bad_time", message))
+    has_time = ~times.isna()
+    ns = times.asi8
+    t0 = ns[has_time.argmax()] if has_time.any() else 0
+    time_s = np.where(has_time, (ns - t0) / 1e9, np.nan)
+    lat = floats_from_text(points["lat"])
+    lon = floats_from_text(points["lon"])
+    device = floats_from_text(points["dist"])
+    if np.isfinite(device).any():
+        distance = pd.Series(device).ffill().fillna(0.0).to_numpy()
+        counted = np.ones(lat.size, dtype=bool)
+    else:
+        has = np.isfinite(lat) & np.isfinite(lon)
+        keep = np.ones(lat.size, dtype=bool)
+        if max_speed_m_s is not None and has.any():
+            keep = geo.jump_filter(lat, lon, time_s, max_speed_m_s=max_speed_m_s)
+        jumps = np.zeros(lat.size, dtype=bool)
+        if max_speed_m_s is not None:
+            jumps[keep] = geo.jump_steps(lat[keep], lon[keep], time_s[keep],
+                                         max_speed_m_s=max_speed_m_s)
+        la = np.where(keep, lat, np.nan)
+        lo = np.where(keep, lon, np.nan)
+        distance = geo.cumulative_distance_m(la, lo, breaks=jumps)
+        counted = keep & ~jumps
+    runcad = floats_from_text(points["runcad"]) * 2.0
+    cadence = floats_from_text(points["cad"])
+    cadence = np.where(np.isfinite(runcad), runcad, cadence)
+    frame = pd.DataFrame({
+        "time": times,
+        "elapsed_s": time_s,
+        "lat_deg": lat,
+        "lon_deg": lon,
+        "distance_m": distance,
+        "speed_m_s": floats_from_text(points["speed"]),
+        "heart_rate_bpm": floats_from_text(points["hr"]),
+        "cadence_spm": cadence,
+        "elevation_m": floats_from_text(points["alt"]),
+        "step_counted": counted,
+    })
+    return frame
+
+
+def _activity(raw: dict[str, Any], frame: pd.DataFrame, problems: list[tuple[str, str]], *,
+              ascent_threshold_m: float) -> dict[str, Any]:
+    """The activity row of one ``<Activity>``."""
+    laps = raw["laps"]
+    lap_dist = floats_from_text(laps["dist"])
+    lap_time = floats_from_text(laps["total"])
+    lap_hr = floats_from_text(laps["avghr"])
+    lap_start, _ = plausible_times(times_from_text(laps["start"]))
+    ident, _ = plausible_times(times_from_text([raw["id"]]))
+    valid = frame["time"].dropna()
+
+    if lap_start.notna().any():
+        start = lap_start[lap_start.notna()][0]
+    elif not pd.isna(ident[0]):
+        start = ident[0]
+    elif len(valid):
+        start = valid.iloc[0]
+    else:
+        start = pd.NaT
+        problems.append(("bad_time", "no times: the activity has no usable Id, lap or "
+                                     "trackpoint time"))
+
+    if np.isfinite(lap_dist).any():
+        distance, distance_source = float(np.nansum(lap_dist)), "laps"
+    elif np.isfinite(floats_from_text(raw["points"]["dist"])).any():
+        distance, distance_source = float(frame["distance_m"].max()), "records"
+    elif np.isfinite(frame["lat_deg"]).any():
+        distance, distance_source = float(frame["distance_m"].iloc[-1]), "gps"
+    else:
+        distance, distance_source = float("nan"), None
+
+    if len(valid) >= 1:
+        elapsed = float((valid.iloc[-1] - valid.iloc[0]).total_seconds())
+    elif lap_start.notna().any() and np.isfinite(lap_time).any():
+        ends = lap_start + pd.to_timedelta(np.nan_to_num(lap_time), unit="s")
+        elapsed = float((ends.max() - lap_start.min()).total_seconds())
+    else:
+        elapsed = float("nan")
+
+    moving = float(np.nansum(lap_time)) if np.isfinite(lap_time).any() else float("nan")
+
+    weight = np.isfinite(lap_hr) & np.isfinite(lap_time) & (lap_time > 0)
+    hr = frame["heart_rate_bpm"].to_numpy()
+    if weight.any():
+        avg_hr = float(np.average(lap_hr[weight], weights=lap_time[weight]))
+    elif np.isfinite(hr).any():
+        avg_hr = float(np.nanmean(hr))
+    else:
+        avg_hr = float("nan")
+
+    activity: dict[str, Any] = {
+        "format": "tcx",
+        "start_time": start,
+        "elapsed_time_s": elapsed,
+        "moving_time_s": moving,
+        "distance_m": distance,
+        "ascent_m": geo.ascent_m(frame["elevation_m"].to_numpy(),
+                                 threshold_m=ascent_threshold_m),
+        "avg_heart_rate_bpm": avg_hr,
+    }
+    if distance_source is not None:
+        activity["distance_source"] = distance_source
+    sport = _clean(raw["sport"])
+    if sport is not None:
+        activity["sport"] = sport_from_text(sport)
+    device = _clean(raw["creator"])
+    if device is not None:
+        activity["device"] = device
+    return activity
+
+
+def _read(data: bytes, *, source: str, max_speed_m_s: float | None):
+    activities, root_seen = _scan(data, source=source)
+    if not root_seen:
+        raise ReadError("not a TCX file: the root element is not <TrainingCenterDatabase>",
+                        source=source, kind="malformed")
+    if not activities:
+        raise ReadError("TCX without any <Activity> (a course or workout file?)",
+                        source=source, kind="empty")
+    out = []
+    for raw in activities:
+        problems: list[tuple[str, str]] = []
+        frame = _points_frame(raw["points"], max_speed_m_s=max_speed_m_s, problems=problems)
+        out.append((raw, frame, problems))
+    return out
+
+
+def parse_tcx(
+    data: bytes,
+    *,
+    source: str,
+    max_speed_m_s: float | None = geo.MAX_SPEED_M_S,
+    ascent_threshold_m: float = geo.ASCENT_THRESHOLD_M,
+) -> Parsed:
+    """Read one TCX file's bytes: one activity per ``<Activity>``.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file (already un-gzipped / taken out of its archive).
+    source : str
+        The file's name, for messages.
+    max_speed_m_s : float or None, default 30.0
+        GPS-jump filter limit, m/s, used only when neither laps nor trackpoints carry a
+        distance (see :func:`runload.io.geo.jump_filter`); ``None`` disables it.
+    ascent_threshold_m : float, default 5.0
+        Hysteresis of the total ascent, m.
+
+    Returns
+    -------
+    Parsed
+        One activity per ``<Activity>`` in file order (keys ``format``, ``sport``,
+        ``start_time``, ``elapsed_time_s``, ``moving_time_s``, ``distance_m``,
+        ``distance_source``, ``ascent_m``, ``avg_heart_rate_bpm``, ``device``), and
+        ``bad_time`` problems.
+
+    Raises
+    ------
+    ReadError
+        ``kind='empty'`` (no bytes, or no ``<Activity>``), ``kind='malformed_xml'`` (not
+        well-formed; line and column in the message), ``kind='malformed'`` (the root is
+        not ``<TrainingCenterDatabase>``).
+    UnsafeInputError
+        ``kind='unsafe'``: a DTD, entity declaration or external reference.
+
+    Notes
+    -----
+    ``distance_m`` is the sum of lap ``DistanceMeters`` and ``moving_time_s`` the sum of
+    lap ``TotalTimeSeconds`` (the figures the device showed), ``elapsed_time_s`` the
+    first-to-last trackpoint time.
+    """
+    activities, problems = [], []
+    for raw, frame, found in _read(data, source=source, max_speed_m_s=max_speed_m_s):
+        activities.append(_activity(raw, frame, found, ascent_threshold_m=ascent_threshold_m))
+        problems.extend(found)
+    return Parsed(activities, problems, None)
+
+
+def tcx_track(
+    data: bytes,
+    *,
+    source: str,
+    max_speed_m_s: float | None = geo.MAX_SPEED_M_S,
+) -> pd.DataFrame:
+    """Read one TCX file's sample stream.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    source : str
+        The file's name, for messages.
+    max_speed_m_s : float or None, default 30.0
+        As in :func:`parse_tcx`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :data:`runload.columns.TRACK` columns, one row per trackpoint of every
+        activity in file order, then ``leg`` (0-based index of the ``<Activity>``) and
+        ``step_counted`` (bool). ``distance_m`` is the trackpoint ``DistanceMeters``
+        (forward-filled) when the file has it, else the GPS length; ``elapsed_s`` counts
+        from the first sample of each leg; ``cadence_spm`` is ``RunCadence`` × 2 (steps/min)
+        where present, else ``Cadence`` (rev/min).
+
+    Raises
+    ------
+    ReadError, UnsafeInputError
+        As :func:`parse_tcx`.
+    """
+    frames = []
+    for leg, (_, frame, _) in enumerate(_read(data, source=source, max_speed_m_s=max_speed_m_s)):
+        frames.append(frame.assign(leg=leg))
+    if not frames:
+        return conform(empty(TRACK), TRACK)
+    return conform(pd.concat(frames, ignore_index=True), TRACK)
