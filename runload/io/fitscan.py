@@ -242,7 +242,11 @@ def _walk_body(data, start, end, keep_nums, counts, runs):
                 runs.append(
                     (
                         Definition(
-                            gnum, big, tuple(zip(fdefs[0::3], fsizes, fdefs[2::3], strict=True)), dev, size
+                            gnum,
+                            big,
+                            tuple(zip(fdefs[0::3], fsizes, fdefs[2::3], strict=True)),
+                            dev,
+                            size,
                         ),
                         offsets[lm],
                     )

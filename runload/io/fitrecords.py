@@ -1,0 +1,260 @@
+"""FIT ``record`` streams decoded with numpy, equal to fitdecode value for value.
+
+A 1-hour run at 1 Hz holds ~3,600 ``record`` messages; fitdecode builds a Python
+object per field of each (~100-200 ms per file). Every message of one definition has
+the same byte layout, so :func:`record_arrays` gathers the bytes of all ``record``
+messages that share a definition (found by :func:`runload.io.fitscan.scan_fit`) into
+one ``(n, size)`` array, views it through a numpy structured dtype built from the
+definition's field sizes, base types and architecture (endianness), and applies
+fitdecode's own profile (``fitdecode.profile``) to whole columns: invalid values per
+base type (``None`` in fitdecode, NaN / NaT here), scale and offset exactly as
+fitdecode computes them (``float(raw) / scale - offset``), non-accumulating components
+(``speed`` -> ``enhanced_speed``, ``altitude`` -> ``enhanced_altitude``) and
+``date_time`` fields.
+
+The result is ``None`` — decode with fitdecode instead — for anything the fast path
+does not reproduce exactly: compressed-timestamp headers, accumulating components
+(``compressed_speed_distance``, ``cycles``), subfields, date-times below
+``0x10000000`` (device-relative), and every file :func:`~runload.io.fitscan.scan_fit`
+refuses (bad CRC, truncation ...). Fields that are not plain numbers in fitdecode
+(enums, strings, arrays, byte fields, 64-bit integers, unknown fields, developer
+fields, and any name a developer field also uses) are left out; every column that is
+returned equals fitdecode's ``message.get_value(name)`` for every message
+(``tests/test_fitrecords.py`` checks all corpus files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import fitdecode
+import numpy as np
+from fitdecode import profile, types
+
+from .fitscan import scan_fit
+
+__all__ = ["record_arrays", "FIT_EPOCH_S"]
+
+#: Seconds from the Unix epoch to the FIT epoch (1989-12-31T00:00:00Z).
+FIT_EPOCH_S = 631065600
+_FIT_DATETIME_MIN = 0x10000000
+_RECORD = profile.MESSAGE_TYPES[20]
+
+# base type byte -> (numpy type char, invalid value or None for NaN); numeric only
+_NUMERIC = {
+    0x00: ("u1", 0xFF),
+    0x01: ("i1", 0x7F),
+    0x02: ("u1", 0xFF),
+    0x83: ("i2", 0x7FFF),
+    0x84: ("u2", 0xFFFF),
+    0x85: ("i4", 0x7FFFFFFF),
+    0x86: ("u4", 0xFFFFFFFF),
+    0x88: ("f4", None),
+    0x89: ("f8", None),
+    0x0A: ("u1", 0),
+    0x8B: ("u2", 0),
+    0x8C: ("u4", 0),
+}
+_PLAIN_TYPES = {"date_time"} | {
+    bt.name for bt in types.BASE_TYPES.values() if bt.name not in ("string", "byte")
+}
+
+
+class _Unsupported(Exception):
+    """The file needs fitdecode (raised internally, turned into ``None``)."""
+
+
+def record_arrays(
+    data: bytes, *, fields: Iterable[str] | None = None
+) -> dict[str, np.ndarray] | None:
+    """Decode the ``record`` messages of a FIT file into numpy columns.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole FIT file.
+    fields : iterable of str, optional
+        fitdecode field names wanted (e.g. ``{"timestamp", "distance",
+        "heart_rate"}``); default every plain numeric field found.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray, or None
+        One array per field, one element per ``record`` message in file order:
+        float64 in the profile's units after scale and offset (NaN where fitdecode
+        gives ``None``, including messages whose definition lacks the field), or
+        ``datetime64[s]`` (UTC, NaT when invalid) for ``date_time`` fields such as
+        ``timestamp``. ``None`` when the file needs the full fitdecode path.
+
+    Notes
+    -----
+    Values are those of ``fitdecode.FitReader`` with its default processor: the
+    first field of that name in the message, component expansions placed before
+    the field they come from, as fitdecode orders them.
+    """
+    scan = scan_fit(data, keep=(), records=True)
+    if scan is None:
+        return None
+    wanted = None if fields is None else frozenset(fields)
+    grouped: dict = {}  # identical definitions (files that redefine often) share a run
+    for defn, off in scan.records:
+        if off:
+            grouped.setdefault(defn, []).extend(off)
+    runs = [(d, np.asarray(off, dtype=np.int64)) for d, off in grouped.items()]
+    try:
+        plans = [_plan(defn, wanted) for defn, _ in runs]
+    except _Unsupported:
+        return None
+    dropped = set().union(*(p[1] for p in plans)) if plans else set()
+    if any(defn.dev_fields for defn, _ in runs):
+        dropped |= _developer_names(scan.reduced)
+    total = sum(off.size for _, off in runs)
+    if len(runs) > 1:
+        rank = np.empty(total, dtype=np.int64)
+        rank[np.argsort(np.concatenate([off for _, off in runs]), kind="stable")] = np.arange(total)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    out: dict[str, np.ndarray] = {}
+    start = 0
+    for (defn, off), (columns, _) in zip(runs, plans, strict=True):
+        where = rank[start : start + off.size] if len(runs) > 1 else slice(None)
+        start += off.size
+        columns = {k: v for k, v in columns.items() if k not in dropped}
+        if not columns:
+            continue
+        rows = _gather(buf, off, defn.size, _dtype(defn))
+        for name, spec in columns.items():
+            try:
+                values = _decode(rows, spec)
+            except _Unsupported:
+                return None
+            col = out.get(name)
+            if col is None:
+                col = out[name] = (
+                    np.full(total, np.datetime64("NaT"), dtype="datetime64[s]")
+                    if values.dtype.kind == "M"
+                    else np.full(total, np.nan)
+                )
+            col[where] = values
+    return out
+
+
+def _dtype(defn) -> np.dtype:
+    """Structured dtype of one data message of ``defn`` (record header byte skipped)."""
+    endian = ">" if defn.big_endian else "<"
+    names, formats, offsets = [], [], []
+    pos = 1
+    for i, (_num, size, base) in enumerate(defn.fields):
+        spec = _NUMERIC.get(base)
+        if spec is not None and size == np.dtype(spec[0]).itemsize:
+            names.append(f"f{i}")
+            formats.append(endian + spec[0])
+            offsets.append(pos)
+        pos += size
+    return np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": defn.size})
+
+
+def _gather(buf: np.ndarray, off: np.ndarray, size: int, dtype: np.dtype) -> np.ndarray:
+    """The data messages at byte offsets ``off`` as a structured array."""
+    n = off.size
+    if off[-1] - off[0] == (n - 1) * size and (n < 2 or np.all(np.diff(off) == size)):
+        return np.frombuffer(buf, dtype=dtype, count=n, offset=int(off[0]))
+    block = buf[off[:, None] + np.arange(size)]
+    return block.view(dtype).reshape(n)
+
+
+def _plan(defn, wanted):
+    """For one record definition: the columns it gives, and the names to leave out.
+
+    Returns ``({name: spec}, dropped)`` where ``spec`` is ``(column, base, scale,
+    offset, bits, bit_offset, is_time)`` and ``dropped`` holds names this definition
+    gives in a form the fast path does not reproduce (fitdecode's first field of that
+    name is then not a plain number in some message).
+    """
+    columns: dict[str, tuple] = {}
+    dropped: set[str] = set()
+
+    def add(name, spec):
+        if name in columns or name in dropped:
+            return  # fitdecode's get_value returns the first field of a name
+        if spec is None:
+            dropped.add(name)
+        elif wanted is None or name in wanted:
+            columns[name] = spec
+
+    for i, (num, size, base) in enumerate(defn.fields):
+        field = _RECORD.fields.get(num)
+        numeric = _NUMERIC.get(base)
+        scalar = numeric is not None and size == np.dtype(numeric[0]).itemsize
+        if field is None:
+            add(f"unknown_{num}", None)
+            continue
+        if field.subfields:
+            raise _Unsupported(field.name)
+        for comp in field.components or ():
+            if comp.accumulate:
+                raise _Unsupported(comp.name)
+            target = _RECORD.fields[comp.def_num]
+            if target.subfields:
+                raise _Unsupported(target.name)
+            spec = None
+            if scalar and _plain(target) and target.type.name != "date_time":
+                spec = (f"f{i}", base, comp.scale, comp.offset, comp.bits, comp.bit_offset, False)
+            add(target.name, spec)
+        spec = None
+        is_time = field.type.name == "date_time"
+        if is_time and (field.scale or field.offset):
+            scalar = False
+        if scalar and _plain(field):
+            spec = (f"f{i}", base, field.scale, field.offset, None, None, is_time)
+        add(field.name, spec)
+    return columns, dropped
+
+
+def _plain(field) -> bool:
+    """A field fitdecode gives as a plain number (or a date_time)."""
+    scale_ok = all(isinstance(v, (int, float)) or v is None for v in (field.scale, field.offset))
+    return field.type.name in _PLAIN_TYPES and not field.type.enum and scale_ok
+
+
+def _decode(rows: np.ndarray, spec) -> np.ndarray:
+    """One column of values from the structured rows, as fitdecode computes them."""
+    column, base, scale, offset, bits, bit_offset, is_time = spec
+    raw = rows[column]
+    kind, invalid = _NUMERIC[base]
+    if invalid is None:
+        bad = np.isnan(raw)
+        value = raw.astype(np.float64)
+    else:
+        raw = raw.astype(np.int64)
+        bad = raw == invalid
+        if bits is not None:
+            raw = (raw >> bit_offset) & ((1 << bits) - 1)
+        value = raw
+    if is_time:
+        if np.any(value[~bad] < _FIT_DATETIME_MIN):
+            raise _Unsupported("device-relative date_time")
+        out = (value + FIT_EPOCH_S).astype("datetime64[s]")
+        out[bad] = np.datetime64("NaT")
+        return out
+    value = value.astype(np.float64)
+    if scale:
+        value = value / scale
+    if offset:
+        value = value - offset
+    value[bad] = np.nan
+    return value
+
+
+def _developer_names(reduced: bytes) -> set[str]:
+    """Names of the developer fields a file describes (they may shadow profile names)."""
+    names = set()
+    reader = fitdecode.FitReader(reduced, check_crc=fitdecode.CrcCheck.DISABLED)
+    try:
+        for frame in reader:
+            if frame.frame_type == fitdecode.FIT_FRAME_DATA and frame.name == "field_description":
+                name = frame.get_value("field_name", fallback=None)
+                if isinstance(name, str):
+                    names.add(name)
+    finally:
+        reader.close()
+    return names
