@@ -255,7 +255,7 @@ def weekly_monotony(
     if not {"athlete", "date", column} <= set(daily.columns):
         raise ParameterError(f"the daily table needs columns 'athlete', 'date' and {column!r}")
     date = pd.to_datetime(daily["date"]).dt.normalize()
-    start = date - pd.to_timedelta((date.dt.dayofweek - week_start) % 7, unit="D")
+    start = date - pd.to_timedelta((date.dt.day_of_week - week_start) % 7, unit="D")
     load = daily[column].astype(float).fillna(0.0)
     frame = pd.DataFrame({"athlete": daily["athlete"], "week_start": start, "s": load, "ss": load**2})
     sums = frame.groupby(["athlete", "week_start"], sort=True)[["s", "ss"]].sum()

@@ -57,6 +57,13 @@ SPIKES = {
 }
 
 _STRENGTH = "strength_training"
+_USED = {
+    name: ACTIVITIES[name]
+    for name in (
+        "athlete", "activity_id", "sport", "start_time", "utc_offset_s", "elapsed_time_s",
+        "moving_time_s", "distance_m", "duplicate_of",
+    )
+}
 _ACWR_COLUMNS = {"rolling": "acwr_rolling", "uncoupled": "acwr_uncoupled", "ewma": "acwr_ewma"}
 
 
@@ -79,8 +86,10 @@ def _prepare(activities: pd.DataFrame, *, tz, as_of) -> tuple[pd.DataFrame, pd.S
         )
     tz = check_tz(tz)
     end = parse_as_of(as_of, tz=tz)
-    acts = conform(activities, ACTIVITIES, extra=False)
+    acts = conform(activities, _USED, extra=False)
     acts = acts[acts["duplicate_of"].isna() & acts["athlete"].notna()]
+    # one order whatever the input order, so sums are bit-for-bit reproducible
+    acts = acts.sort_values(["athlete", "start_time", "activity_id"], kind="stable")
     no_time = acts["start_time"].isna()
     if no_time.any():
         warnings.warn(
@@ -151,7 +160,7 @@ def _fill(spans: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
 
 
 def _week_of(date: pd.Series, first_day: int) -> pd.Series:
-    return date - pd.to_timedelta((date.dt.dayofweek - first_day) % 7, unit="D")
+    return date - pd.to_timedelta((date.dt.day_of_week - first_day) % 7, unit="D")
 
 
 def _last_day(ends: pd.Series) -> pd.Series:

@@ -26,7 +26,7 @@ from .errors import ParameterError, RunloadWarning
 
 __all__ = ["local_time", "check_tz", "parse_as_of", "WEEKDAYS", "week_start_day"]
 
-#: Day names accepted by ``week_start``, Monday = 0 as in :attr:`pandas.Series.dt.dayofweek`.
+#: Day names accepted by ``week_start``, Monday = 0 as in :attr:`pandas.Series.dt.day_of_week`.
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
