@@ -334,8 +334,8 @@ def _ext(data: bytes) -> str:
 
 
 def _canon(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.drop(columns=["source", "athlete"]).sort_values(
-        ["start_time", "activity_id"]).reset_index(drop=True)
+    out = df.sort_values(["start_time", "source", "activity_id"]).drop(
+        columns=["source", "athlete"]).reset_index(drop=True)
     out.attrs = {}
     return out
 

@@ -14,14 +14,16 @@ limit                 default     what happens beyond it
 ===================== =========== =====================================================
 ``max_file_bytes``    256 MiB     a file (or a decompressed member) larger than this is
                                   refused, kind ``unsafe``
-``max_archive_bytes`` 8 GiB       an archive whose members would expand to more than this
-                                  in total is refused from that member on; it is also the
+``max_archive_bytes`` 8 GiB       a member that would make its (top-level) archive expand
+                                  to more than this in total is refused; it is also the
                                   cap of a nested archive read into memory
 ``max_members``       100 000     an archive with more members is refused as a whole
 ``max_ratio``         200         a member over 1 MiB that expands more than 200-fold is
                                   refused as a zip bomb
-``max_depth``         3           archives nested deeper (``a.zip!b.zip!c.zip!d.fit`` is
-                                  depth 3) are refused
+``max_depth``         3           zips nested deeper (``a.zip!b.zip!c.zip!d.fit`` is
+                                  depth 3) are refused; gzip layers are not counted
+                                  here, but more than ``max_depth`` gzip layers on one
+                                  file (``x.fit.gz.gz.gz.gz``) are refused too
 ===================== =========== =====================================================
 
 Member names that are absolute (``/etc/x``, ``C:\\x``) or climb out with ``..`` are
@@ -146,11 +148,14 @@ def _candidate(name: str, head: bytes | None, *, explicit: bool = False) -> bool
     low = name.lower()
     if ext in ACTIVITY_EXTENSIONS or ext in UNSUPPORTED_EXTENSIONS or low.endswith(".zip"):
         return True
-    if low.endswith(".gz") and ext == "":
+    if low.endswith(".gz") and ext in ("", ".zip"):
         return True
     if head is None:
         return None
-    return sniff(head) in ("fit", "gpx", "tcx", "zip")
+    kind = sniff(head)
+    if kind == "gzip":
+        kind = sniff(_gz_inner_head(head))
+    return kind in ("fit", "gpx", "tcx", "zip")
 
 
 def _gz_inner_head(head: bytes) -> bytes:
@@ -390,7 +395,7 @@ def _walk_file(path: str, source: str, *, limits: Limits, log: WalkLog, origin: 
         if truncated:
             yield _refuse(source, path, "truncated", "the gzip stream ends early", origin, limits)
             return
-        yield from _walk_zip(io.BytesIO(inner), source, path=path, data=inner, depth=2,
+        yield from _walk_zip(io.BytesIO(inner), source, path=path, data=inner, depth=1,
                              limits=limits, log=log, origin=origin)
         return
     yield Entry(source, path, origin=origin, limits=limits)
@@ -480,10 +485,11 @@ def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: 
             why = _member_problem(info, limits, cap=cap)
             if why is None:
                 spent = log._budget.get(budget_key, 0) + info.file_size
-                log._budget[budget_key] = spent
                 if spent > limits.max_archive_bytes:
-                    why = (f"the archive expands to more than max_archive_bytes="
-                           f"{limits.max_archive_bytes} bytes; refused from this member on")
+                    why = (f"the archive would expand to more than max_archive_bytes="
+                           f"{limits.max_archive_bytes} bytes with this member; refused")
+                else:
+                    log._budget[budget_key] = spent
             if why:
                 yield _refuse(source, path, "unsafe", why, origin, limits)
                 continue

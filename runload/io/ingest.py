@@ -185,8 +185,7 @@ def read_entry(entry: Entry) -> FileResult:
     name = entry.member or entry.path
     try:
         raw = entry_bytes(entry)
-        data, fmt, found = unwrap(raw, name=name, limits=entry.limits, source=entry.source,
-                                  depth=entry.depth)
+        data, fmt, found = unwrap(raw, name=name, limits=entry.limits, source=entry.source)
         if not data:
             raise ReadError("the file is empty (0 bytes)", source=entry.source, kind="empty")
         if fmt not in columns.FORMATS:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .. import columns
-from ..errors import ReadError
+from ..errors import ReadError, UnsafeInputError
 from .archives import Limits, open_path, read_member
 from .ingest import unwrap
 from .sniff import sniff
@@ -92,8 +92,8 @@ def read_track(
     if not os.path.isfile(path):
         raise ReadError("no such file", source=text, kind="unreadable")
     if len(members) > max_depth:
-        raise ReadError(f"archive nesting deeper than max_depth={max_depth}", source=text,
-                        kind="unsafe")
+        raise UnsafeInputError(f"archive nesting deeper than max_depth={max_depth}",
+                               source=text)
     with open(path, "rb") as fh:
         on_disk_zip = sniff(fh.read(8)) == "zip"
     data = None if members and on_disk_zip else open_path(
@@ -102,8 +102,7 @@ def read_track(
     for depth, member in enumerate(members, start=1):
         container: Any = path
         if data is not None:
-            data, fmt, _ = unwrap(data, name=shown, limits=limits, source=shown,
-                                  depth=depth - 1)
+            data, fmt, _ = unwrap(data, name=shown, limits=limits, source=shown)
             if fmt != "zip":
                 raise ReadError("not a zip archive", source=shown, kind="unsupported")
             container = io.BytesIO(data)
@@ -120,7 +119,7 @@ def read_track(
         except zipfile.BadZipFile as exc:
             raise ReadError(f"not a readable zip archive: {exc}", source=shown,
                             kind="malformed") from exc
-    data, fmt, _ = unwrap(data, name=shown, limits=limits, source=text, depth=len(members))
+    data, fmt, _ = unwrap(data, name=shown, limits=limits, source=text)
     if not data:
         raise ReadError("the file is empty (0 bytes)", source=text, kind="empty")
     if fmt not in columns.FORMATS:
