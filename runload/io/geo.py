@@ -198,8 +198,9 @@ def cumulative_distance_m(
     flat = np.where(filled, lat[np.maximum(idx, 0)], np.nan)
     flon = np.where(filled, lon[np.maximum(idx, 0)], np.nan)
     step = step_distance_m(flat, flon, radius_m=radius_m)
-    group = np.cumsum(has)  # steps into points [k-th fix, next fix) share a group
-    brk_any = np.zeros(n + 1, dtype=bool)
+    # a point without a position belongs to the step into the next fix
+    group = np.cumsum(has) - has + 1
+    brk_any = np.zeros(n + 2, dtype=bool)
     np.logical_or.at(brk_any, group, brk)
     step_brk = has & brk_any[group]
     step = np.where(np.isfinite(step) & ~step_brk, step, 0.0)

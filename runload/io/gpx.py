@@ -5,7 +5,9 @@ What is read
 * Every ``<trkpt>`` of every ``<trkseg>`` of every ``<trk>``: ``lat``/``lon``, ``<ele>``,
   ``<time>``, GPX 1.0 ``<speed>``, and in ``<extensions>`` the Garmin
   TrackPointExtension v1/v2 ``hr``, ``cad`` and ``speed`` (any namespace prefix; also the
-  ``heartrate`` / ``cadence`` names some apps use).
+  ``heartrate`` / ``cadence`` names some apps use). ``cad`` is revolutions per minute
+  (the schema's unit): one foot's strides for running, walking and hiking (doubled into
+  steps/min in ``cadence_spm``), pedal revolutions otherwise.
 * ``creator`` -> ``device``; the first ``<trk><name>`` (else ``<metadata><name>``) ->
   ``name``; the first ``<trk><type>`` -> ``sport`` through
   :func:`runload.io.sports.sport_from_text` (words or Strava numeric ids such as ``9``).
@@ -47,7 +49,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..columns import TRACK, conform, empty
+from ..columns import RUNNING_SPORTS, TRACK, conform, empty
 from ..errors import ReadError
 from . import geo
 from .parsed import Parsed
@@ -275,12 +277,19 @@ def _frame(
     return conform(frame, TRACK), problems
 
 
+#: Sports whose GPX ``cad`` counts one foot's strides per minute (doubled to steps/min).
+_STRIDE_SPORTS = (*RUNNING_SPORTS, "walking", "hiking")
+
+
 def _read(data: bytes, *, source: str, options: dict):
     raw = _scan(data, source=source)
     why = _not_activity(raw, source=source)
     if why is not None:
         return raw, None, [], why
     frame, problems = _frame(raw, **options)
+    kind = _clean(raw.meta["type"])
+    if kind is not None and sport_from_text(kind) in _STRIDE_SPORTS:
+        frame["cadence_spm"] = frame["cadence_spm"] * 2.0
     return raw, frame, problems, None
 
 
