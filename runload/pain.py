@@ -1,0 +1,530 @@
+"""Read a back-pain log and group it into episodes.
+
+A pain log is a small CSV a runner (or a coach, for a squad) keeps by hand or in a
+spreadsheet. Two forms are accepted, told apart by their header:
+
+* **episodes** -- one row per episode: ``onset`` (required), ``end``, ``severity``
+  (0-10), ``location``, ``time_lost_days``, ``notes``;
+* **daily diary** -- one row per day: ``date``, ``severity`` (0-10), optional
+  ``location`` and ``notes``. Consecutive pain days are grouped into episodes.
+
+Either form may carry an ``athlete`` column. Templates of both forms are in
+``docs/templates/``. Every problem is reported as a :class:`runload.errors.PainLogError`
+naming the file, the line, the column and what is wrong; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import warnings
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .columns import EPISODES, conform, empty
+from .errors import PainLogError, ParameterError, RunloadWarning
+
+__all__ = [
+    "read_pain_log",
+    "episodes",
+    "DEFAULT_MIN_GAP_DAYS",
+    "DEFAULT_MIN_SEVERITY",
+    "EPISODE_LOG_COLUMNS",
+    "DIARY_LOG_COLUMNS",
+]
+
+#: Pain-free days needed before pain counts as a new episode (de Vet et al. 2002: one
+#: month; four whole weeks, so that it matches the default four-week washout of
+#: :func:`runload.stats.associate`).
+DEFAULT_MIN_GAP_DAYS = 28
+
+#: Lowest diary rating that counts as a pain day (any pain at all).
+DEFAULT_MIN_SEVERITY = 1.0
+
+#: Columns of the episodes form (``onset`` is required).
+EPISODE_LOG_COLUMNS = ("athlete", "onset", "end", "severity", "location", "time_lost_days", "notes")
+
+#: Columns of the daily-diary form (``date`` and ``severity`` are required).
+DIARY_LOG_COLUMNS = ("athlete", "date", "severity", "location", "notes")
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_SERIAL = re.compile(r"^\d{5}(\.0*)?$")  # 10000..99999: 1927-05-18 .. 2173-10-14
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+_AMBIGUOUS = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
+
+
+def read_pain_log(
+    path_or_buffer,
+    *,
+    athlete: str | None = None,
+    min_severity: float = DEFAULT_MIN_SEVERITY,
+    min_gap_days: int = DEFAULT_MIN_GAP_DAYS,
+    min_duration_days: int = 1,
+    today=None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
+    """Read a back-pain log (episodes or daily diary) into one row per episode.
+
+    Parameters
+    ----------
+    path_or_buffer : str, os.PathLike, file-like or pandas.DataFrame
+        The CSV file, an open text/binary buffer, or a frame with the same columns.
+    athlete : str, optional
+        The athlete of a single-runner log (no ``athlete`` column). When the log has
+        an ``athlete`` column, only that athlete's rows are kept.
+    min_severity : float, default 1
+        Lowest rating (0-10) that counts as pain. Diary days below it are pain free;
+        logged episodes whose ``severity`` is below it are dropped.
+    min_gap_days : int, default 28
+        Pain-free days needed between two episodes. Pain that returns sooner belongs
+        to the same episode: logged episodes closer than this are merged (with a
+        :class:`runload.errors.RunloadWarning`), diary pain days are grouped.
+        ``0`` keeps every logged episode and splits the diary at every pain-free day.
+    min_duration_days : int, default 1
+        Shortest episode kept, in days. A diary has a resolution of one day; a day
+        rated in pain is read as the ">= 24 h of pain" of de Vet et al. Use ``2`` for
+        a strict "more than 24 hours".
+    today : date-like, optional
+        Dates after ``today`` are an error (default: the current local date).
+    encoding : str, optional
+        Text encoding. By default UTF-8 (with or without byte-order mark) is
+        expected; a file that is not valid UTF-8 is read as Windows-1252 / Latin-1
+        with a :class:`runload.errors.RunloadWarning`.
+    date_format : str, optional
+        A :func:`~datetime.datetime.strptime` format for the dates, e.g.
+        ``"%d/%m/%Y"``. By default ISO ``YYYY-MM-DD`` (also ``YYYY/MM/DD``),
+        ``DD.MM.YYYY`` and Excel date serials are accepted; ``03/04/2024`` is
+        ambiguous and rejected.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per episode with the columns of :data:`runload.columns.EPISODES`
+        (``athlete``, ``onset``, ``end``, ``max_severity``, ``time_lost_days``,
+        ``location``, ``notes``), sorted by athlete and onset. An empty log gives an
+        empty frame (and a warning), not an error.
+
+    Raises
+    ------
+    runload.errors.PainLogError
+        With ``source``, ``line`` (1-based, the header is line 1) and ``column``:
+        unknown or duplicated column, missing required column or value, a row with
+        the wrong number of fields, unparseable or ambiguous date, a date after
+        ``today``, severity not a number or outside 0-10, negative
+        ``time_lost_days``, ``end`` before ``onset``, one diary day rated twice.
+
+    Notes
+    -----
+    Episode definition after de Vet et al. (2002): an episode is a period of pain
+    lasting at least 24 hours, preceded and followed by at least one month without
+    pain. The month is ``min_gap_days`` = 28 days here. In a daily diary, days
+    without a row are pain free (a diary may list only the days in pain).
+
+    Also handled: a UTF-8 byte-order mark, ``;`` or tab separators and decimal
+    commas (European spreadsheets), Excel date serials, empty lines, and exact
+    duplicate rows (dropped with a warning).
+
+    References
+    ----------
+    .. [1] de Vet HCW, Heymans MW, Dunn KM, et al. Episodes of low back pain: a
+       proposal for uniform definitions to be used in research. Spine
+       2002;27(21):2409-2416.
+    """
+    _check_options(min_severity, min_gap_days, min_duration_days)
+    today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
+    source, header, rows, lines = _load(path_or_buffer, encoding)
+    if header is None:
+        warnings.warn(f"{source}: the pain log is empty: no episodes", RunloadWarning, stacklevel=2)
+        return empty(EPISODES)
+    form = _form(header, source)
+    table = _table(header, rows, lines, source)
+    table = _select_athlete(table, athlete, source)
+    table = _drop_duplicates(table, source)
+    if form == "episodes":
+        found = _parse_episodes(table, source, today, date_format, min_severity)
+        found = _merge_close(found, min_gap_days, source)
+    else:
+        days = _parse_diary(table, source, today, date_format)
+        found = episodes(days, min_severity=min_severity, min_gap_days=min_gap_days)
+    keep = (found["end"].fillna(found["onset"]) - found["onset"]).dt.days + 1 >= min_duration_days
+    found = found.loc[keep]
+    if found.empty:
+        warnings.warn(f"{source}: the pain log holds no episodes", RunloadWarning, stacklevel=2)
+    return conform(found, EPISODES, extra=False).sort_values(
+        ["athlete", "onset"], na_position="first", ignore_index=True
+    )
+
+
+def episodes(
+    diary: pd.DataFrame,
+    *,
+    min_severity: float = DEFAULT_MIN_SEVERITY,
+    min_gap_days: int = DEFAULT_MIN_GAP_DAYS,
+) -> pd.DataFrame:
+    """Group daily pain ratings into episodes.
+
+    Parameters
+    ----------
+    diary : pandas.DataFrame
+        One row per athlete and day: ``date`` (datetime64), ``severity`` (0-10),
+        optional ``athlete``, ``location`` and ``notes``.
+    min_severity : float, default 1
+        Lowest rating that counts as a pain day.
+    min_gap_days : int, default 28
+        A pain day starts a new episode when at least this many pain-free days lie
+        between it and the previous pain day (de Vet et al. 2002).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :data:`runload.columns.EPISODES`: ``onset`` the first and ``end``
+        the last pain day, ``max_severity`` the highest rating, ``location`` and
+        ``notes`` the distinct non-empty values joined by ``"; "``,
+        ``time_lost_days`` missing (a diary does not say).
+
+    References
+    ----------
+    .. [1] de Vet HCW et al. Episodes of low back pain: a proposal for uniform
+       definitions to be used in research. Spine 2002;27(21):2409-2416.
+    """
+    _check_options(min_severity, min_gap_days, 1)
+    frame = diary.copy()
+    if "athlete" not in frame.columns:
+        frame["athlete"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for name in ("location", "notes"):
+        if name not in frame.columns:
+            frame[name] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    pain = frame.loc[frame["severity"] >= min_severity].copy()
+    if pain.empty:
+        return empty(EPISODES)
+    pain["athlete"] = pain["athlete"].astype("string")
+    pain = pain.sort_values(["athlete", "date"], na_position="first")
+    key = pain["athlete"].fillna("\0")
+    gap = pain.groupby(key, sort=False)["date"].diff().dt.days - 1
+    pain["episode"] = (gap.isna() | (gap >= max(min_gap_days, 1))).cumsum()
+    grouped = pain.groupby("episode", sort=False)
+    out = pd.DataFrame(
+        {
+            "athlete": grouped["athlete"].first(),
+            "onset": grouped["date"].min(),
+            "end": grouped["date"].max(),
+            "max_severity": grouped["severity"].max(),
+            "time_lost_days": np.nan,
+            "location": grouped["location"].agg(_join),
+            "notes": grouped["notes"].agg(_join),
+        }
+    )
+    return conform(out.reset_index(drop=True), EPISODES, extra=False)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _check_options(min_severity, min_gap_days, min_duration_days) -> None:
+    if not 0 <= float(min_severity) <= 10:
+        raise ParameterError(f"min_severity must lie in 0-10, got {min_severity!r}")
+    if int(min_gap_days) < 0:
+        raise ParameterError(f"min_gap_days must be >= 0, got {min_gap_days!r}")
+    if int(min_duration_days) < 1:
+        raise ParameterError(f"min_duration_days must be >= 1, got {min_duration_days!r}")
+
+
+def _load(path_or_buffer, encoding):
+    """Return (source, header, rows, line numbers); header None for an empty log."""
+    if isinstance(path_or_buffer, pd.DataFrame):
+        frame = path_or_buffer
+        header = [str(c) for c in frame.columns]
+        values = frame.astype(object).where(frame.notna(), "").astype(str)
+        rows = values.to_numpy().tolist()
+        return "<DataFrame>", (header or None), rows, list(range(2, len(rows) + 2))
+    source, raw = _read_bytes(path_or_buffer)
+    text = raw if isinstance(raw, str) else _decode(raw, encoding, source)
+    text = text.lstrip("\ufeff")
+    lines_text = text.splitlines()
+    first = next((ln for ln in lines_text if ln.strip()), None)
+    if first is None:
+        return source, None, [], []
+    delimiter = _delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header, rows, lines = None, [], []
+    try:
+        for fields in reader:
+            if not any(f.strip() for f in fields):
+                continue
+            if header is None:
+                header = fields
+            else:
+                rows.append(fields)
+                lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise PainLogError(f"not a readable CSV: {exc}", source=source, line=reader.line_num) from exc
+    return source, header, rows, lines
+
+
+def _read_bytes(path_or_buffer):
+    if isinstance(path_or_buffer, (str, os.PathLike)):
+        source = os.fspath(path_or_buffer)
+        try:
+            with open(source, "rb") as fh:
+                return source, fh.read()
+        except OSError as exc:
+            raise PainLogError(f"cannot open the pain log: {exc.strerror or exc}", source=source) from exc
+    if hasattr(path_or_buffer, "read"):
+        source = str(getattr(path_or_buffer, "name", "<buffer>"))
+        return source, path_or_buffer.read()
+    raise ParameterError(
+        f"read_pain_log needs a path, a file-like object or a DataFrame, got {type(path_or_buffer).__name__}"
+    )
+
+
+def _decode(raw: bytes, encoding: str | None, source: str) -> str:
+    if encoding is not None:
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise PainLogError(f"cannot decode the file as {encoding}: {exc}", source=source) from exc
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        warnings.warn(
+            f"{source}: line {line} is not UTF-8; the file was read as Windows-1252/Latin-1 "
+            "(save it as UTF-8, or pass encoding=, to be sure)",
+            RunloadWarning,
+            stacklevel=4,
+        )
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {sep: header_line.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _form(header: list[str], source: str) -> str:
+    names = [_norm(h) for h in header]
+    for i, name in enumerate(names):
+        if not name:
+            raise PainLogError("empty column name in the header", source=source, line=1)
+        if name in names[:i]:
+            raise PainLogError("the column appears twice in the header", source=source, line=1, column=name)
+    has_onset, has_date = "onset" in names, "date" in names
+    if has_onset and has_date:
+        raise PainLogError(
+            "the header has both 'onset' (episodes form) and 'date' (daily diary); use one form",
+            source=source, line=1,
+        )
+    if not (has_onset or has_date):
+        raise PainLogError(
+            "no 'onset' column (episodes form) and no 'date' column (daily diary); "
+            "see docs/templates/pain_log_episodes.csv and pain_log_diary.csv",
+            source=source, line=1,
+        )
+    form, allowed = ("episodes", EPISODE_LOG_COLUMNS) if has_onset else ("diary", DIARY_LOG_COLUMNS)
+    for name in names:
+        if name not in allowed:
+            raise PainLogError(
+                f"unknown column for the {form} form; allowed: {', '.join(allowed)}",
+                source=source, line=1, column=name,
+            )
+    if form == "diary" and "severity" not in names:
+        raise PainLogError("a daily diary needs a 'severity' column", source=source, line=1)
+    return form
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"\s+", "_", str(name).strip().lower())
+
+
+def _table(header, rows, lines, source) -> pd.DataFrame:
+    width = len(header)
+    for fields, line in zip(rows, lines, strict=True):
+        if len(fields) != width and not (len(fields) > width and not any(f.strip() for f in fields[width:])):
+            raise PainLogError(
+                f"expected {width} fields as in the header, found {len(fields)}", source=source, line=line
+            )
+    data = [[f.strip() for f in fields[:width]] + [""] * (width - len(fields)) for fields in rows]
+    table = pd.DataFrame(data, columns=[_norm(h) for h in header], dtype="str")
+    table["_line"] = np.asarray(lines, dtype="int64")
+    return table
+
+
+def _select_athlete(table: pd.DataFrame, athlete, source) -> pd.DataFrame:
+    if "athlete" not in table.columns:
+        table = table.assign(athlete=athlete if athlete is not None else "")
+        return table
+    if athlete is None:
+        return table
+    kept = table.loc[table["athlete"] == str(athlete)]
+    if kept.empty:
+        raise PainLogError(f"no rows for athlete {athlete!r}", source=source, column="athlete")
+    return kept
+
+
+def _drop_duplicates(table: pd.DataFrame, source) -> pd.DataFrame:
+    fields = [c for c in table.columns if c != "_line"]
+    dup = table.duplicated(subset=fields, keep="first")
+    if dup.any():
+        lines = ", ".join(str(x) for x in table.loc[dup, "_line"].head(10))
+        warnings.warn(f"{source}: duplicate rows dropped (lines {lines})", RunloadWarning, stacklevel=3)
+    return table.loc[~dup]
+
+
+def _fail(mask: pd.Series, table: pd.DataFrame, source, column, message) -> None:
+    if mask.any():
+        first = mask.idxmax()
+        value = table.at[first, column] if column in table.columns else ""
+        raise PainLogError(
+            message.format(value=value), source=source, line=int(table.at[first, "_line"]), column=column
+        )
+
+
+def _parse_dates(table, column, source, today, date_format, *, required) -> pd.Series:
+    text = table[column].astype("str").str.strip()
+    blank = text.eq("")
+    if required:
+        _fail(blank, table, source, column, "missing date")
+    parsed = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+    serial = text.str.fullmatch(_EXCEL_SERIAL.pattern)
+    if serial.any():
+        days = pd.to_numeric(text.where(serial), errors="coerce")
+        parsed = parsed.mask(serial, _EXCEL_EPOCH + pd.to_timedelta(days, unit="D"))
+    formats: Iterable[str] = (date_format,) if date_format else _DATE_FORMATS
+    for fmt in formats:
+        todo = parsed.isna() & ~blank
+        if not todo.any():
+            break
+        attempt = pd.to_datetime(text.where(todo), format=fmt, errors="coerce")
+        parsed = parsed.fillna(attempt)
+    bad = parsed.isna() & ~blank
+    if date_format is None:
+        ambiguous = bad & text.str.fullmatch(_AMBIGUOUS.pattern)
+        _fail(
+            ambiguous, table, source, column,
+            "ambiguous date {value!r} (day/month or month/day?); write YYYY-MM-DD or pass date_format=",
+        )
+    _fail(bad, table, source, column, "unparseable date {value!r}; write dates as YYYY-MM-DD")
+    parsed = parsed.dt.normalize()
+    _fail(parsed > today, table, source, column, "date {value!r} is in the future")
+    return parsed
+
+
+def _parse_number(table, column, source, *, low, high, what) -> pd.Series:
+    if column not in table.columns:
+        return pd.Series(np.nan, index=table.index, dtype="float64")
+    text = table[column].astype("str").str.strip().str.replace(",", ".", regex=False)
+    number = pd.to_numeric(text.where(text.ne("")), errors="coerce").astype("float64")
+    _fail(number.isna() & text.ne(""), table, source, column, f"{what} {{value!r}} is not a number")
+    outside = (number < low) | (number > high)
+    limits = f"{low:g}-{high:g}" if np.isfinite(high) else f">= {low:g}"
+    _fail(outside, table, source, column, f"{what} {{value!r}} is outside {limits}")
+    return number
+
+
+def _text(table, column) -> pd.Series:
+    if column not in table.columns:
+        return pd.Series(pd.NA, index=table.index, dtype="string")
+    values = table[column].astype("string").str.strip()
+    return values.mask(values.eq(""))
+
+
+def _parse_episodes(table, source, today, date_format, min_severity) -> pd.DataFrame:
+    onset = _parse_dates(table, "onset", source, today, date_format, required=True)
+    end = (
+        _parse_dates(table, "end", source, today, date_format, required=False)
+        if "end" in table.columns
+        else pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+    )
+    _fail(end < onset, table, source, "end", "end {value!r} is before the onset")
+    severity = _parse_number(table, "severity", source, low=0, high=10, what="severity")
+    lost = _parse_number(table, "time_lost_days", source, low=0, high=np.inf, what="time_lost_days")
+    out = pd.DataFrame(
+        {
+            "athlete": _text(table, "athlete"),
+            "onset": onset,
+            "end": end,
+            "max_severity": severity,
+            "time_lost_days": lost,
+            "location": _text(table, "location"),
+            "notes": _text(table, "notes"),
+            "_line": table["_line"],
+        }
+    )
+    return out.loc[~(severity < min_severity)]
+
+
+def _parse_diary(table, source, today, date_format) -> pd.DataFrame:
+    date = _parse_dates(table, "date", source, today, date_format, required=True)
+    severity = _parse_number(table, "severity", source, low=0, high=10, what="severity")
+    _fail(severity.isna(), table, source, "severity", "missing severity")
+    days = pd.DataFrame(
+        {
+            "athlete": _text(table, "athlete"),
+            "date": date,
+            "severity": severity,
+            "location": _text(table, "location"),
+            "notes": _text(table, "notes"),
+            "_line": table["_line"],
+        }
+    )
+    twice = days.duplicated(subset=["athlete", "date"], keep=False)
+    if twice.any():
+        clash = days.loc[twice].sort_values(["athlete", "date", "_line"])
+        first, second = clash.iloc[0], clash.iloc[1]
+        raise PainLogError(
+            f"the day {first['date']:%Y-%m-%d} is rated twice (also on line {int(first['_line'])})",
+            source=source, line=int(second["_line"]), column="date",
+        )
+    return days
+
+
+def _merge_close(found: pd.DataFrame, min_gap_days: int, source) -> pd.DataFrame:
+    """Merge logged episodes separated by fewer than ``min_gap_days`` pain-free days."""
+    if found.empty:
+        return found
+    found = found.sort_values(["athlete", "onset"], na_position="first")
+    key = found["athlete"].fillna("\0")
+    last_day = found["end"].fillna(found["onset"])
+    reach = last_day.groupby(key, sort=False).cummax()
+    previous = reach.groupby(key, sort=False).shift()
+    gap = (found["onset"] - previous).dt.days - 1
+    new = gap.isna() | (gap >= min_gap_days)
+    if not new.all():
+        merged = ", ".join(str(x) for x in found.loc[~new, "_line"].head(10))
+        warnings.warn(
+            f"{source}: episodes starting on lines {merged} began fewer than {min_gap_days} "
+            "pain-free days after the previous one and were merged into it (de Vet et al. 2002)",
+            RunloadWarning,
+            stacklevel=3,
+        )
+    found = found.assign(_episode=new.cumsum(), _reach=reach)
+    grouped = found.groupby("_episode", sort=False)
+    last = grouped.tail(1).set_index("_episode")
+    end = grouped["_reach"].max().where(last["end"].notna())
+    return pd.DataFrame(
+        {
+            "athlete": grouped["athlete"].first(),
+            "onset": grouped["onset"].min(),
+            "end": end,
+            "max_severity": grouped["max_severity"].max(),
+            "time_lost_days": grouped["time_lost_days"].sum(min_count=1),
+            "location": grouped["location"].agg(_join),
+            "notes": grouped["notes"].agg(_join),
+        }
+    ).reset_index(drop=True)
+
+
+def _join(values: pd.Series):
+    kept = [str(v) for v in pd.unique(values.dropna()) if str(v)]
+    return "; ".join(kept) if kept else pd.NA
