@@ -33,7 +33,7 @@ from fitdecode import profile, types
 
 from .fitscan import scan_fit
 
-__all__ = ["record_arrays", "FIT_EPOCH_S"]
+__all__ = ["record_arrays", "decode_records", "FIT_EPOCH_S"]
 
 #: Seconds from the Unix epoch to the FIT epoch (1989-12-31T00:00:00Z).
 FIT_EPOCH_S = 631065600
@@ -65,7 +65,11 @@ class _Unsupported(Exception):
 
 
 def record_arrays(
-    data: bytes, *, fields: Iterable[str] | None = None
+    data: bytes,
+    *,
+    fields: Iterable[str] | None = None,
+    raw_times: bool = False,
+    duplicates: str = "first",
 ) -> dict[str, np.ndarray] | None:
     """Decode the ``record`` messages of a FIT file into numpy columns.
 
@@ -76,6 +80,14 @@ def record_arrays(
     fields : iterable of str, optional
         fitdecode field names wanted (e.g. ``{"timestamp", "distance",
         "heart_rate"}``); default every plain numeric field found.
+    raw_times : bool, default False
+        Give ``date_time`` fields as float raw FIT seconds (what fitdecode gives with
+        ``processor=None``) instead of ``datetime64[s]``; device-relative times
+        (below ``0x10000000``) are then kept as they are.
+    duplicates : {'first', 'last'}, default 'first'
+        When a message holds two fields of one name (``enhanced_speed`` written and
+        also expanded from ``speed``): ``'first'`` is ``message.get_value(name)``;
+        ``'last'`` is what a loop over ``message.fields`` assigning by name keeps.
 
     Returns
     -------
@@ -88,11 +100,39 @@ def record_arrays(
 
     Notes
     -----
-    Values are those of ``fitdecode.FitReader`` with its default processor: the
-    first field of that name in the message, component expansions placed before
+    Values are those of ``fitdecode.FitReader`` (default processor, or
+    ``processor=None`` with ``raw_times=True``), component expansions placed before
     the field they come from, as fitdecode orders them.
     """
-    scan = scan_fit(data, keep=(), records=True)
+    result = decode_records(data, fields=fields, raw_times=raw_times, duplicates=duplicates)
+    return None if result is None else result[0]
+
+
+def decode_records(
+    data: bytes,
+    *,
+    fields: Iterable[str] | None = None,
+    raw_times: bool = False,
+    duplicates: str = "first",
+    keep: Iterable[str] = (),
+):
+    """:func:`record_arrays`, also returning the names left out and the scan.
+
+    ``keep`` is passed to :func:`~runload.io.fitscan.scan_fit`, so one walk also
+    gives the reduced summary stream.
+
+    Returns
+    -------
+    (dict, set, FitScan) or None
+        The columns, the names found in a form the fast path does not reproduce
+        (enums, strings, arrays ...), and the :class:`~runload.io.fitscan.FitScan`
+        of the file (message counts, the reduced summary stream).
+    """
+    if duplicates not in ("first", "last"):
+        from ..errors import ParameterError
+
+        raise ParameterError(f"duplicates must be 'first' or 'last', got {duplicates!r}")
+    scan = scan_fit(data, keep=keep, records=True)
     if scan is None:
         return None
     wanted = None if fields is None else frozenset(fields)
@@ -102,7 +142,9 @@ def record_arrays(
             grouped.setdefault(defn, []).extend(off)
     runs = [(d, np.asarray(off, dtype=np.int64)) for d, off in grouped.items()]
     try:
-        plans = [_plan(defn, wanted) for defn, _ in runs]
+        plans = [
+            _plan(defn, wanted, raw_times=raw_times, last=duplicates == "last") for defn, _ in runs
+        ]
     except _Unsupported:
         return None
     dropped = set().union(*(p[1] for p in plans)) if plans else set()
@@ -135,7 +177,7 @@ def record_arrays(
                     else np.full(total, np.nan)
                 )
             col[where] = values
-    return out
+    return out, dropped, scan
 
 
 def _dtype(defn) -> np.dtype:
@@ -162,24 +204,19 @@ def _gather(buf: np.ndarray, off: np.ndarray, size: int, dtype: np.dtype) -> np.
     return block.view(dtype).reshape(n)
 
 
-def _plan(defn, wanted):
+def _plan(defn, wanted, *, raw_times, last):
     """For one record definition: the columns it gives, and the names to leave out.
 
     Returns ``({name: spec}, dropped)`` where ``spec`` is ``(column, base, scale,
     offset, bits, bit_offset, is_time)`` and ``dropped`` holds names this definition
-    gives in a form the fast path does not reproduce (fitdecode's first field of that
-    name is then not a plain number in some message).
+    gives in a form the fast path does not reproduce (fitdecode's field of that name
+    is then not a plain number in some message).
     """
-    columns: dict[str, tuple] = {}
-    dropped: set[str] = set()
+    chosen: dict[str, tuple | None] = {}
 
     def add(name, spec):
-        if name in columns or name in dropped:
-            return  # fitdecode's get_value returns the first field of a name
-        if spec is None:
-            dropped.add(name)
-        elif wanted is None or name in wanted:
-            columns[name] = spec
+        if last or name not in chosen:
+            chosen[name] = spec
 
     for i, (num, size, base) in enumerate(defn.fields):
         field = _RECORD.fields.get(num)
@@ -200,13 +237,19 @@ def _plan(defn, wanted):
             if scalar and _plain(target) and target.type.name != "date_time":
                 spec = (f"f{i}", base, comp.scale, comp.offset, comp.bits, comp.bit_offset, False)
             add(target.name, spec)
-        spec = None
-        is_time = field.type.name == "date_time"
-        if is_time and (field.scale or field.offset):
+        is_time = field.type.name == "date_time" and not raw_times
+        if field.type.name == "date_time" and (field.scale or field.offset):
             scalar = False
+        spec = None
         if scalar and _plain(field):
             spec = (f"f{i}", base, field.scale, field.offset, None, None, is_time)
         add(field.name, spec)
+    dropped = {name for name, spec in chosen.items() if spec is None}
+    columns = {
+        name: spec
+        for name, spec in chosen.items()
+        if spec is not None and (wanted is None or name in wanted)
+    }
     return columns, dropped
 
 

@@ -36,10 +36,12 @@ default). ``tests/test_fitscan.py`` checks equality on every corpus file.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import NamedTuple
 
 import fitdecode
+import numpy as np
 from fitdecode import profile
 
 from .crc import fit_crc
@@ -52,6 +54,7 @@ __all__ = [
     "reduce_fit",
     "summary_messages",
     "mesg_nums",
+    "fast_fit_messages",
 ]
 
 #: Messages a summary needs (names of ``fitdecode.profile``); developer data
@@ -100,11 +103,14 @@ class FitScan(NamedTuple):
     records : list of (Definition, list of int)
         Only with ``records=True``: for each definition message of ``record``
         messages, in file order, the byte offsets of the data messages that use it.
+    n_files : int
+        Number of FIT files (header/data/CRC blocks; more than 1 when chained).
     """
 
     reduced: bytes
     counts: dict
     records: list
+    n_files: int
 
 
 def mesg_nums(names: Iterable[str]) -> frozenset[int]:
@@ -187,7 +193,7 @@ def scan_fit(data: bytes, *, keep: Iterable[str] = SUMMARY_MESSAGES, records: bo
             return None
         parts.append(_rebuild(data[pos : pos + hsize], data, spans))
         pos = end + 2
-    return FitScan(b"".join(parts), counts, runs)
+    return FitScan(b"".join(parts), counts, runs, len(parts))
 
 
 def _walk_body(data, start, end, keep_nums, counts, runs):
@@ -350,3 +356,83 @@ def summary_messages(
         return [frame for frame in reader if frame.frame_type == fitdecode.FIT_FRAME_DATA]
     finally:
         reader.close()
+
+
+def fast_fit_messages(data: bytes, *, records: bool = False):
+    """:func:`runload.io.fit.read_fit_messages` through the fast paths, or ``None``.
+
+    The summary messages come from the reduced stream (:func:`scan_fit`), decoded by
+    fitdecode exactly as ``read_fit_messages`` decodes the whole file
+    (``processor=None``, lenient errors); the record columns from
+    :func:`runload.io.fitrecords.decode_records` with raw times and last-field-wins
+    semantics, as ``read_fit_messages`` builds them.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole FIT file.
+    records : bool, default False
+        Also decode the ``record`` stream (:data:`runload.io.fit.RECORD_FIELDS`).
+
+    Returns
+    -------
+    runload.io.fit.FitMessages or None
+        Equal to ``read_fit_messages(data, source=..., records=records)``; ``None``
+        when the file needs the full path (which then also reports its problems).
+    """
+    from .fit import RECORD_FIELDS, SUMMARY_MESSAGES, FitMessages
+    from .fitrecords import decode_records
+
+    if records:
+        decoded = decode_records(
+            data, fields=RECORD_FIELDS, raw_times=True, duplicates="last", keep=SUMMARY_MESSAGES
+        )
+        if decoded is None:
+            return None
+        columns, dropped, scan = decoded
+        if dropped & set(RECORD_FIELDS):
+            return None
+    else:
+        scan = scan_fit(data, keep=SUMMARY_MESSAGES)
+        if scan is None:
+            return None
+    summary = _decode_summary(scan.reduced, SUMMARY_MESSAGES)
+    if summary is None:
+        return None
+    n_records = scan.counts.get(_RECORD, 0)
+    if records:
+        columns = {
+            name: columns[name] if name in columns else np.full(n_records, np.nan)
+            for name in RECORD_FIELDS
+        }
+    return FitMessages(summary, columns if records else None, n_records, [], scan.n_files)
+
+
+def _decode_summary(reduced: bytes, names) -> list[dict] | None:
+    """The summary dicts of ``read_fit_messages`` from a reduced stream (None on error)."""
+    summary = []
+    n_files = 0
+    reader = fitdecode.FitReader(
+        reduced,
+        processor=None,
+        check_crc=fitdecode.CrcCheck.DISABLED,
+        error_handling=fitdecode.ErrorHandling.IGNORE,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            for frame in reader:
+                if isinstance(frame, fitdecode.FitDataMessage):
+                    if frame.name in names:
+                        message = {"_message": frame.name, "_file": n_files - 1}
+                        for field in frame.fields:
+                            if field.value is not None and field.name not in message:
+                                message[field.name] = field.value
+                        summary.append(message)
+                elif isinstance(frame, fitdecode.FitHeader):
+                    n_files += 1
+        except Exception:  # noqa: BLE001 - any decoding error: the full path reports it
+            return None
+        finally:
+            reader.close()
+    return summary
