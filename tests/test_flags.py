@@ -96,8 +96,8 @@ def test_build_streak_resets_on_low_and_recovery():
 
 def test_progression_categories():
     # +10% exactly, +10.5%, +30% exactly, +30.1%, a drop, a recovery week, and a week
-    # after it (compared with the pre-recovery 30 km)
-    w = with_rules(weekly([20, 20, 22, 24.3, 31.59, 41.1, 30, 5, 8]))
+    # after it (compared with the pre-recovery 35 km)
+    w = with_rules(weekly([20, 20, 22, 24.3, 31.59, 41.1, 35, 5, 8]))
     got = flags.progression(w).fillna("-").tolist()
     assert got == ["-", "-", "<10%", "10-30%", "10-30%", ">30%", "<10%", "<10%", "<10%"]
     low = with_rules(weekly([5, 5, 5, 8]))
