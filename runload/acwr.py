@@ -154,7 +154,7 @@ def daily_acwr(
     Strength of evidence: contested. Coupling creates a spurious correlation between the
     ratio and the acute load (Lolli et al. 2019); ratio scaling does not remove the
     influence of chronic load and the injury evidence is weak (Impellizzeri et al. 2020,
-    2021); in 5 205 runners ACWR was not associated with injury (Frandsen et al. 2025).
+    2021); in about 5 200 runners ACWR was not associated with injury (Frandsen et al. 2025).
 
     References
     ----------

@@ -255,9 +255,9 @@ def progression(weekly: pd.DataFrame, *, min_base_m: float = 10_000) -> pd.Serie
     -----
     Boundaries follow runload's ramp rule (exactly +10% is allowed), so at the default
     ``max_increase`` a week is ``"10-30%"`` or ``">30%"`` exactly when it is a ramp.
-    Evidence: a 1-year cohort of 873 novice runners; progression > 30% over two weeks
-    was associated with some distance-related injuries (Nielsen et al. 2014) —
-    observational, small subgroup counts.
+    Strength of evidence: a cohort of 873 novice runners; weekly progression > 30% was
+    associated with some distance-related injury types, not with all injuries (Nielsen
+    et al. 2014) — observational, small subgroup counts.
 
     References
     ----------
@@ -447,8 +447,7 @@ def session_spike(weekly: pd.DataFrame, *, spike: float = 0.10) -> pd.Series:
 
     Notes
     -----
-    Strength of evidence: a large prospective cohort (5 205 runners, 588 071 sessions):
-    compared with runs at most 10% longer than the longest run of the previous 30 days,
+    Strength of evidence: a large prospective cohort (about 5 200 runners): compared with runs at most 10% longer than the longest run of the previous 30 days,
     the injury hazard was 1.64 times higher for 10–30% longer, 1.52 for 30–100% and
     2.28 for > 100% longer runs. Week-to-week ratios and ACWR were not associated with
     injury in the same data. Observational: association, not proof of cause.

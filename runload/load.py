@@ -240,10 +240,9 @@ def session_spikes(
 
     Notes
     -----
-    Frandsen et al. (2025) followed 5 205 runners for 18 months (588 071 sessions):
-    relative to runs at most 10% longer than the 30-day longest run, the hazard of a
-    running-related injury was 1.64 (95% CI 1.31–2.05) for 10–30% longer runs, 1.52
-    (1.16–1.98) for 30–100% and 2.28 (1.75–2.96) for > 100%. The hazard ratios are
+    In Frandsen et al.'s (2025) cohort of about 5 200 runners, relative to runs at most
+    10% longer than the 30-day longest run, the hazard of a running-related injury was
+    1.64 for 10–30% longer runs, 1.52 for 30–100% and 2.28 for > 100%. The hazard ratios are
     population averages from an observational cohort, not a personal risk.
     Strength of evidence: large prospective cohort — an association.
 
