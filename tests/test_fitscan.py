@@ -11,6 +11,7 @@ import fitdecode
 import fitdecode.utils
 import numpy as np
 import pytest
+from conftest import CORPUS, corpus_available
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,8 +25,6 @@ from runload.io.fitscan import (
     scan_fit,
     summary_messages,
 )
-
-from conftest import CORPUS, corpus_available
 
 
 def _corpus_fit_files():
