@@ -159,6 +159,15 @@ def _fill(spans: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _check_windows(acute_days, chronic_days) -> tuple[int, int]:
+    for name, value in (("acute_days", acute_days), ("chronic_days", chronic_days)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ParameterError(f"{name} must be a whole number of days >= 1, got {value!r}")
+    if chronic_days <= acute_days:
+        raise ParameterError("chronic_days must be longer than acute_days")
+    return int(acute_days), int(chronic_days)
+
+
 def _week_of(date: pd.Series, first_day: int) -> pd.Series:
     return date - pd.to_timedelta((date.dt.day_of_week - first_day) % 7, unit="D")
 
@@ -410,6 +419,9 @@ def weekly_load(
     flags._check_fraction("recovery_drop", recovery_drop, upper=1.0)
     flags._check_int("max_build_weeks", max_build_weeks)
     flags._check_int("break_weeks", break_weeks)
+    acute_n, chronic_n = _check_windows(acute_days, chronic_days)
+    if isinstance(monotony_ddof, bool) or monotony_ddof not in (0, 1):
+        raise ParameterError(f"monotony_ddof must be 0 or 1, got {monotony_ddof!r}")
     window = float(spike_window_days)
     if not np.isfinite(window) or window <= 0:
         raise ParameterError(f"spike_window_days must be > 0, got {spike_window_days!r}")
@@ -427,8 +439,8 @@ def weekly_load(
         "acwr_threshold": float(acwr_threshold),
         "acwr_method": acwr_method,
         "ewma": ewma,
-        "acute_days": int(acute_days),
-        "chronic_days": int(chronic_days),
+        "acute_days": acute_n,
+        "chronic_days": chronic_n,
         "monotony_ddof": int(monotony_ddof),
     }
 
@@ -477,9 +489,7 @@ def weekly_load(
 
     # -- ACWR (value on the week's last day of data), monotony and strain
     daily = _daily(acts, ends)
-    ratios = daily_acwr(
-        daily, acute_days=acute_days, chronic_days=chronic_days, ewma=ewma
-    )
+    ratios = daily_acwr(daily, acute_days=acute_n, chronic_days=chronic_n, ewma=ewma)
     day_of_week = pd.DataFrame(
         {
             "athlete": weekly["athlete"],

@@ -470,3 +470,28 @@ def test_no_warning_when_offsets_known():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         weekly_load(frame(weeks_of([30, 30])))
+
+
+def test_acwr_columns_and_flag_method():
+    acts = frame(weeks_of(WORKED["km"].tolist()))
+    rolling = weekly_load(acts)
+    # data starts on Tuesday 2 Jan: 28 days of history first on Monday 29 Jan (week 4)
+    assert rolling["acwr_rolling"].iloc[:4].isna().all()
+    assert rolling["acwr_rolling"].iloc[4:].notna().all()
+    # week 13 after two weeks off: the coupled ratio is high, the EWMA is not
+    assert rolling["flag_acwr"].iloc[13] and rolling["acwr_rolling"].iloc[13] > 1.5
+    ewma = weekly_load(acts, acwr_method="ewma")
+    assert ewma["acwr_ewma"].iloc[13] < 1.5 and not ewma["flag_acwr"].any()
+    assert ewma.attrs["parameters"]["acwr_method"] == "ewma"
+    slower = weekly_load(acts, ewma="simple")
+    assert slower["acwr_ewma"].iloc[13] != pytest.approx(rolling["acwr_ewma"].iloc[13])
+    relaxed = weekly_load(acts, acwr_threshold=5.0)
+    assert not relaxed["flag_acwr"].any()
+    # monotony over each week's 7 days: three runs of 30/30/40% every week
+    share = np.array([0.3, 0.3, 0.4, 0, 0, 0, 0])
+    expected = share.mean() / share.std(ddof=1)
+    np.testing.assert_allclose(rolling["monotony"].iloc[[1, 5, 13]], expected)
+    np.testing.assert_allclose(
+        rolling["strain"].iloc[[1, 5]], rolling["distance_m"].iloc[[1, 5]] * expected
+    )
+    assert rolling["monotony"].iloc[10:12].isna().all()  # weeks off
