@@ -124,8 +124,8 @@ WEEKLY: Mapping[str, tuple[str, str]] = {
     "cross_training_time_s": (_F, "moving time of other sports, s"),
     "strength_sessions": ("int64", "strength-training activities"),
     "complete": (_B, "False for the first week and for a week the data has not finished"),
-    "low_week": (_B, "distance below min_base_m"),
-    "reference_m": (_F, "the distance this week is compared with, m"),
+    "low_week": (_B, "complete week with distance below min_base_m"),
+    "reference_m": (_F, "the distance this week is compared with, m (after one recovery week: the last build week)"),
     "change_pct": (_F, "100 x (distance - reference) / reference, %"),
     "progression": (_STR, "Nielsen et al. 2014 category: <10%, 10-30%, >30%"),
     "recovery_week": (_B, "distance <= (1 - recovery_drop) x reference"),
@@ -140,7 +140,7 @@ WEEKLY: Mapping[str, tuple[str, str]] = {
     "flag_ramp": (_B, "10% rule broken"),
     "flag_missing_recovery": (_B, "more than max_build_weeks build weeks in a row"),
     "flag_session_spike": (_B, "a run longer than (1 + spike) x the longest run of 30 days"),
-    "flag_acwr": (_B, "ACWR above its threshold"),
+    "flag_acwr": (_B, "ACWR (acwr_method) at week end above acwr_threshold, after 28 days of history"),
 }
 
 #: One row per back-pain episode.
