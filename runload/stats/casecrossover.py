@@ -46,6 +46,8 @@ from .panel import EPOCH, Panel, lag_pairs
 
 __all__ = ["matched_windows", "case_crossover_rows", "conditional_logit_rows"]
 
+_MAX_LOG_OR = np.log(1e4)  # a Wald limit beyond 10 000-fold per increment means separation
+
 
 def matched_windows(panel: Panel, *, lag: int, stratum_weeks: int) -> pd.DataFrame:
     """Every at-risk exposure window with its stratum and whether it is a case.
@@ -197,8 +199,12 @@ def _clogit_row(athlete, name, lag, part, step, alpha) -> dict:
             return row
     beta = float(fit.params[0])
     low, high = np.asarray(fit.conf_int(alpha=alpha))[0]
-    if not np.isfinite(fit.bse[0]) or any("converge" in str(w.message).lower() for w in caught):
-        row["fit_problem"] = "conditional logit did not converge (separation?)"
+    unbounded = not (np.isfinite(fit.bse[0]) and abs(low) < _MAX_LOG_OR and abs(high) < _MAX_LOG_OR)
+    if unbounded or any("converge" in str(w.message).lower() for w in caught):
+        # separation: the likelihood keeps rising as the odds ratio runs off
+        row["fit_problem"] = ("the matched sets cannot bound the odds ratio "
+                              "(separation: too few onsets for a regression)")
+        return row
     row.update(estimate=float(np.exp(beta)), ci_low=float(np.exp(low)), ci_high=float(np.exp(high)),
-               p_exact=np.nan, p_wald=float(fit.pvalues[0]))
+               p_wald=float(fit.pvalues[0]))
     return row

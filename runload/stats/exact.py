@@ -109,13 +109,13 @@ def _widths(logw):
 
 
 def _family(lo, logw):
-    """Distinct informative strata and how often each occurs: (t0, t1, rows, counts)."""
+    """Distinct informative strata: (t0, t1, rows, counts, widths, k)."""
     widths = _widths(logw)
     informative = widths > 1
     t0 = int(lo.sum())
     t1 = t0 + int((widths - 1).sum())
     rows, counts = np.unique(np.round(logw[informative], 12), axis=0, return_counts=True)
-    return t0, t1, rows, counts
+    return t0, t1, rows, counts, _widths(rows), np.arange(rows.shape[1])
 
 
 def _power(pmf, r):
@@ -132,13 +132,14 @@ def _power(pmf, r):
 
 def _distribution(family, log_theta):
     """pmf of T - t0 at ratio exp(log_theta)."""
-    _, _, rows, counts = family
-    width = rows.shape[1]
-    shifted = rows + np.arange(width)[None, :] * log_theta
+    _, _, rows, counts, widths, k = family
+    shifted = rows + k * log_theta
     probs = np.exp(shifted - shifted.max(axis=1, keepdims=True))
     probs /= probs.sum(axis=1, keepdims=True)
+    if len(counts) == 1 and counts[0] == 1:
+        return probs[0, : widths[0]]
     pmf = np.ones(1)
-    for row, size, r in zip(probs, _widths(rows), counts, strict=True):
+    for row, size, r in zip(probs, widths, counts, strict=True):
         pmf = np.convolve(pmf, _power(row[:size], int(r)))
     return pmf
 
