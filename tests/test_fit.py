@@ -20,6 +20,7 @@ from runload.columns import ACTIVITIES, SPORTS, TRACK, conform
 from runload.errors import ReadError
 from runload.io.fit import (
     SEMICIRCLE_DEG,
+    fit_messages,
     fit_track,
     parse_fit,
     read_fit_messages,
@@ -478,6 +479,54 @@ def test_seam_decode_then_summarise():
     with_records = read_fit_messages(data, source="x", records=True)
     assert with_records.records["distance"][-1] == pytest.approx(5000.0)
     assert summarise_fit(with_records, source="x") == parse_fit(data, source="x")
+
+
+def as_frame(result: Parsed) -> pd.DataFrame:
+    return conform(pd.DataFrame(result.activities), ACTIVITIES)
+
+
+# Files whose reference (pure fitdecode) decoding is cheap enough for every test run,
+# with the broken ones where the fast path declines.
+REFERENCE_KEYS = [
+    "fit/fitparse__Activity.fit",
+    "fit/fitparse__garmin-fenix-5-walk.fit",
+    "fit/fitparse__DeveloperData.fit",
+    "fit/fitparse__MonitoringFile.fit",
+    "fit/fitparse__antfs-dump.63.fit",
+    "fit/fitparse__sample_mulitple_header.fit",
+    "fit/goldencheetah__10kUNLP2014-Garmin15.fit",
+    "fit/tormoder__unterminated-strings.fit",
+    "broken/fitparse__activity-activity-filecrc.fit",
+    "broken/fitparse__activity-settings-corruptheader.fit",
+    "broken/fitparse__strava-android-app-201.10-b1218918.fit",
+    "broken/goldencheetah__2012_02_05_09_03_59.fit",
+]
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize("key", REFERENCE_KEYS)
+def test_fast_path_equals_reference_path(key):
+    data = corpus_bytes(key)
+    reference = parse_fit(data, source=key, fast=False)
+    result = parsed(key)
+    pd.testing.assert_frame_equal(as_frame(result), as_frame(reference))
+    assert result.problems == reference.problems
+    assert result.not_activity == reference.not_activity
+    fast = fit_messages(data, source=key, records=True)
+    slow = read_fit_messages(data, source=key, records=True)
+    assert fast.summary == slow.summary
+    for name, column in slow.records.items():
+        np.testing.assert_array_equal(fast.records[name], column)
+
+
+@pytest.mark.parametrize("name", ["no_session.fit", "gps_only.fit", "device_relative.fit"])
+def test_hand_made_files_same_on_both_paths(name):
+    data = read_hand_made(name)
+    fast, slow = parse_fit(data, source=name), parse_fit(data, source=name, fast=False)
+    pd.testing.assert_frame_equal(as_frame(fast), as_frame(slow))
+    assert fast.problems == slow.problems
+    pd.testing.assert_frame_equal(fit_track(data, source=name),
+                                  fit_track(data, source=name, fast=False))
 
 
 # --- fit_track ------------------------------------------------------------------------

@@ -28,6 +28,16 @@ without changing any output:
    session has no ``total_distance`` (or the file has no session at all);
    :func:`fit_track` always does.
 
+:func:`parse_fit` and :func:`fit_track` get their :class:`FitMessages` from
+:func:`fit_messages`, which first tries the fast path
+:func:`runload.io.fitscan.fast_fit_messages` (skips the record bytes, decodes only the
+summary messages; vectorised record decoding) and falls back to
+:func:`read_fit_messages` — the reference — whenever the fast path declines (checksum
+errors, truncation, compressed timestamps ...), so every problem is still reported by
+the reference path. Both give equal :class:`FitMessages`; ``fast=False`` forces the
+reference path. When the fast path declines, :func:`parse_fit` makes one reference pass
+with the records (broken files are the ones that need them), instead of two.
+
 Rules
 -----
 * **One row per session**; a session repeated byte for byte in a chained file (same
@@ -97,6 +107,7 @@ __all__ = [
     "RECORD_FIELDS",
     "SUMMARY_MESSAGES",
     "FitMessages",
+    "fit_messages",
     "fit_track",
     "parse_fit",
     "read_fit_messages",
@@ -722,7 +733,44 @@ def summarise_fit(
     return Parsed(rows, problems)
 
 
-def parse_fit(data: bytes, *, source: str) -> Parsed:
+def fit_messages(data: bytes, *, source: str, records: bool = False, fast: bool = True
+                 ) -> FitMessages:
+    """Decoded FIT messages, through the fast path when it applies.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole FIT file.
+    source : str
+        Where the bytes came from, for error messages.
+    records : bool, default False
+        Also decode the ``record`` stream.
+    fast : bool, default True
+        Try :func:`runload.io.fitscan.fast_fit_messages` first; it returns the same
+        :class:`FitMessages` as :func:`read_fit_messages` or declines (``None``), and
+        then — or when it is not available or fails — :func:`read_fit_messages` is used.
+
+    Returns
+    -------
+    FitMessages
+    """
+    messages = _fast_messages(data, records=records) if fast else None
+    if messages is None:
+        messages = read_fit_messages(data, source=source, records=records)
+    return messages
+
+
+def _fast_messages(data: bytes, *, records: bool) -> FitMessages | None:
+    """:func:`runload.io.fitscan.fast_fit_messages`, or None when it declines or fails."""
+    try:
+        from .fitscan import fast_fit_messages
+
+        return fast_fit_messages(data, records=records)
+    except Exception:  # noqa: BLE001 - an accelerator must never break reading
+        return None
+
+
+def parse_fit(data: bytes, *, source: str, fast: bool = True) -> Parsed:
     """Read a FIT file's activities.
 
     Parameters
@@ -731,6 +779,9 @@ def parse_fit(data: bytes, *, source: str) -> Parsed:
         The whole FIT file (already gunzipped / taken out of its archive).
     source : str
         Where the bytes came from (``path`` or ``archive.zip!member``), for messages.
+    fast : bool, default True
+        Use the fast decoding path where it applies (see :func:`fit_messages`); the
+        result is the same either way.
 
     Returns
     -------
@@ -758,9 +809,17 @@ def parse_fit(data: bytes, *, source: str) -> Parsed:
     >>> parsed.activities[0]["distance_m"]  # doctest: +SKIP
     9008.22
     """
-    messages = read_fit_messages(data, source=source)
-    if _needs_records(messages.summary) and messages.n_records:
+    messages = _fast_messages(data, records=False) if fast else None
+    if messages is not None and _needs_records(messages.summary) and messages.n_records:
+        messages = _fast_messages(data, records=True)
+    if messages is None and fast:
+        # the fast path declined (a broken or unusual file): one reference pass, with
+        # the records, which such files often need
         messages = read_fit_messages(data, source=source, records=True)
+    elif messages is None:
+        messages = read_fit_messages(data, source=source)
+        if _needs_records(messages.summary) and messages.n_records:
+            messages = read_fit_messages(data, source=source, records=True)
     return summarise_fit(messages, source=source)
 
 
@@ -779,7 +838,7 @@ def _record_sports(summary: list[dict[str, Any]], stamps: np.ndarray) -> np.ndar
     return sports[where]
 
 
-def fit_track(data: bytes, *, source: str) -> pd.DataFrame:
+def fit_track(data: bytes, *, source: str, fast: bool = True) -> pd.DataFrame:
     """The per-sample streams (record messages) of a FIT file.
 
     Parameters
@@ -788,6 +847,8 @@ def fit_track(data: bytes, *, source: str) -> pd.DataFrame:
         The whole FIT file.
     source : str
         Where the bytes came from, for error messages.
+    fast : bool, default True
+        Use the fast decoding path where it applies (see :func:`fit_messages`).
 
     Returns
     -------
@@ -812,7 +873,7 @@ def fit_track(data: bytes, *, source: str) -> pd.DataFrame:
     rev/min) the value is kept as written. Problems found while reading (truncation,
     checksums) are not returned here; :func:`parse_fit` reports them.
     """
-    messages = read_fit_messages(data, source=source, records=True)
+    messages = fit_messages(data, source=source, records=True, fast=fast)
     records = messages.records
     if records is None or not len(records["timestamp"]):
         return conform(pd.DataFrame(), TRACK, extra=False)
