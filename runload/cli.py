@@ -1,0 +1,741 @@
+"""The ``runload`` command line.
+
+::
+
+    runload activities SOURCE... [--athlete NAME] [--tz ZONE] [--csv OUT]
+    runload weekly SOURCE... [--pain LOG] [--units km|mi] [--week-start monday|sunday] [--csv OUT]
+    runload report SOURCE... [--pain LOG] [-o report.html]
+    runload audit SQUAD_DIR [--pain LOG] [-o audit.html] [--csv OUT]
+    runload sample [DIR]
+
+Every threshold of the weekly rules is an option whose default is read from the
+signature of :func:`runload.load.weekly_load`, so the command line and the library
+never disagree. Exit codes: 0 success, 1 nothing could be read (or an input file such
+as the pain log is unusable), 2 bad usage (unknown option, missing file, bad value).
+Problems in some activity files are a warning, not a failure. Every run that reads
+activity files prints the conservation line
+``files seen = activity files + non-activity files + problem files``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import inspect
+import os
+import re
+import shlex
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import PainLogError, ParameterError, ReadError, RunloadError
+
+__all__ = ["main", "build_parser", "threshold_options"]
+
+PROG = "runload"
+
+# Options of weekly_load the command line sets itself (not as generic thresholds).
+_OWN_OPTIONS = {"week_start", "tz", "as_of"}
+
+# Units (and scale) of each weekly_load threshold, for --help.
+_UNITS = {
+    "max_increase": "fraction: 0.10 = +10%",
+    "recovery_drop": "fraction: 0.20 = 20% lower",
+    "min_base_m": "metres: 10000 = 10 km",
+    "max_build_weeks": "weeks",
+    "break_weeks": "weeks",
+    "spike": "fraction: 0.10 = 10% longer",
+    "spike_window_days": "days",
+    "acwr_threshold": "ratio, no unit",
+    "acute_days": "days",
+    "chronic_days": "days",
+    "monotony_ddof": "delta degrees of freedom of the SD",
+}
+
+# Archive suffixes that hold one athlete in a squad folder.
+_ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
+
+
+class UsageError(RunloadError):
+    """Bad usage of the command line (exit code 2)."""
+
+
+class NothingReadError(RunloadError):
+    """No activity could be read from the sources (exit code 1)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with errors as one clear line on stderr and exit code 2."""
+
+    def error(self, message: str) -> None:  # noqa: D102 (argparse API)
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+# --------------------------------------------------------------------------- options
+
+
+def threshold_options() -> list[tuple[str, Any, str, tuple[str, ...] | None, type]]:
+    """The threshold options of :func:`runload.load.weekly_load`.
+
+    Returns
+    -------
+    list of (name, default, help, choices, type)
+        One entry per keyword-only parameter of ``weekly_load`` with a number or text
+        default (except ``week_start``, ``tz`` and ``as_of``, which have their own
+        options), its default taken from the signature, its help from the docstring.
+    """
+    from .load import weekly_load
+
+    docs = _param_docs(inspect.getdoc(weekly_load) or "")
+    options = []
+    for name, param in inspect.signature(weekly_load).parameters.items():
+        if param.kind is not inspect.Parameter.KEYWORD_ONLY or name in _OWN_OPTIONS:
+            continue
+        default = param.default
+        if isinstance(default, bool) or not isinstance(default, (int, float, str)):
+            continue
+        kind, text = docs.get(name, ("", name.replace("_", " ")))
+        choices = tuple(re.findall(r"'([^']+)'", kind.split("}")[0])) if kind.startswith("{") \
+            else None
+        options.append((name, default, text, choices or None, _kind(param.annotation, default)))
+    return options
+
+
+def _param_docs(doc: str) -> dict[str, tuple[str, str]]:
+    """numpydoc ``Parameters`` section -> {name: (type line, first sentence)}."""
+    section = re.search(r"Parameters\n-+\n(.*?)(?:\n\n[A-Z][a-z]+\n-+\n|\Z)", doc, re.S)
+    if not section:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for match in re.finditer(r"^(\S[^\n:]*?) : ([^\n]*)\n((?:[ \t]+[^\n]*\n?)*)",
+                             section.group(1), re.M):
+        names, kind, body = match.group(1), match.group(2), " ".join(match.group(3).split())
+        body = body.replace("``", "").replace(":func:", "").replace(":data:", "")
+        body = re.sub(r"`~?([^`]+)`", r"\1", body)
+        first = re.split(r"(?<=[.;])\s", body, maxsplit=1)[0].rstrip(".;")
+        first = re.sub(r"\s*\((?:runload\.)?[A-Za-z_.]+\)", "", first)
+        first = first[:1].upper() + first[1:]
+        for name in names.split(","):
+            out[name.strip()] = (kind.strip(), first)
+    return out
+
+
+def _add_thresholds(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "rule thresholds (defaults from runload.load.weekly_load)")
+    for name, default, text, choices, kind in threshold_options():
+        unit = _UNITS.get(name) or _unit_from_name(name)
+        label = f"{text} ({unit}; default {default})" if unit else f"{text} (default {default})"
+        group.add_argument(
+            "--" + name.replace("_", "-"), dest=name, type=_typed(kind, name), default=default,
+            choices=choices, metavar=_metavar(kind, choices), help=label.replace("%", "%%"))
+
+
+def _kind(annotation: Any, default: Any) -> type:
+    """The Python type of an option: the annotation's when it names one, else the default's."""
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    for kind in (float, int, str):
+        if re.fullmatch(rf"\s*{kind.__name__}\s*", str(text)):
+            return kind
+    return type(default)
+
+
+def _unit_from_name(name: str) -> str:
+    for suffix, unit in (("_m", "metres"), ("_s", "seconds"), ("_days", "days"),
+                         ("_weeks", "weeks")):
+        if name.endswith(suffix):
+            return unit
+    return ""
+
+
+def _metavar(kind: type, choices) -> str:
+    if choices:
+        return "{" + ",".join(choices) + "}"
+    return {int: "N", float: "X"}.get(kind, "TEXT")
+
+
+def _typed(kind: type, name: str):
+    def convert(text: str):
+        try:
+            return kind(text)
+        except ValueError:
+            what = {int: "a whole number", float: "a number"}.get(kind, "text")
+            raise argparse.ArgumentTypeError(
+                f"--{name.replace('_', '-')} must be {what}, got {text!r}") from None
+    convert.__name__ = kind.__name__
+    return convert
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``runload`` argument parser (subcommands and all their options)."""
+    common = _Parser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bar and no warnings on stderr")
+
+    reading = _Parser(add_help=False)
+    reading.add_argument("--athlete", metavar="NAME",
+                         help="athlete name (default: the folder or archive name)")
+    reading.add_argument("--tz", metavar="ZONE",
+                         help="IANA time zone of the athlete, e.g. Europe/Oslo, for files that "
+                              "do not record their UTC offset (default: UTC)")
+
+    load = _Parser(add_help=False)
+    load.add_argument("--pain", metavar="LOG", type=Path,
+                      help="back-pain log, CSV (episodes: onset,end,severity,... or a daily "
+                           "diary: date,severity,...)")
+    load.add_argument("--units", choices=("km", "mi"), default="km",
+                      help="distance unit shown: kilometres or miles (default km)")
+    load.add_argument("--week-start", choices=("monday", "sunday"), default="monday",
+                      help="first day of the week (default monday)")
+    load.add_argument("--as-of", metavar="DATE",
+                      help="last day of the data, YYYY-MM-DD (default: the day of each "
+                           "athlete's latest activity); later weeks are incomplete")
+    _add_thresholds(load)
+
+    parser = _Parser(
+        prog=PROG,
+        description="Weekly running load from your own activity files (FIT, GPX, TCX, "
+                    "gzipped, folders, Strava/Garmin exports), the training-advice rules as "
+                    "flags, and whether back pain followed them.",
+        epilog="Exit codes: 0 ok, 1 nothing could be read, 2 bad usage. "
+               "Docs: docs/cli.md.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("activities", parents=[common, reading],
+                       help="list the activities found in files, folders or exports",
+                       description="List the activities of FIT/GPX/TCX files, folders and "
+                                   "export archives; problems are listed at the end.")
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="activity file, folder or export archive (.zip)")
+    p.add_argument("--csv", metavar="OUT", help="write the full table as CSV ('-' for stdout)")
+    p.add_argument("--units", choices=("km", "mi"), default="km",
+                   help="distance unit shown (default km)")
+    p.set_defaults(func=cmd_activities)
+
+    p = sub.add_parser("weekly", parents=[common, reading, load],
+                       help="weekly mileage with the rule flags",
+                       description="Weekly running distance with the rule flags (10% rule, "
+                                   "missing recovery week, session spike, ACWR).")
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="activity file, folder or export archive (.zip)")
+    p.add_argument("--csv", metavar="OUT",
+                   help="write the weekly table as CSV ('-' for stdout); distances in metres "
+                        "plus distance_<units> and longest_run_<units> columns")
+    p.set_defaults(func=cmd_weekly)
+
+    p = sub.add_parser("report", parents=[common, reading, load],
+                       help="write the self-contained HTML report",
+                       description="Write one runner's self-contained HTML report (charts, "
+                                   "flagged weeks, pain associations, methods).")
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="activity file, folder or export archive (.zip)")
+    p.add_argument("-o", "--output", metavar="HTML", type=Path, default=Path("report.html"),
+                   help="where to write the report (default report.html)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("audit", parents=[common, load],
+                       help="a coach's squad table: one folder or archive per athlete",
+                       description="Audit a squad: SQUAD_DIR holds one folder (or .zip) per "
+                                   "athlete; the pain log may name athletes in an 'athlete' "
+                                   "column.")
+    p.add_argument("squad", metavar="SQUAD_DIR", type=Path,
+                   help="folder with one sub-folder or archive per athlete")
+    p.add_argument("--tz", metavar="ZONE",
+                   help="IANA time zone for files that do not record their UTC offset")
+    p.add_argument("-o", "--output", metavar="HTML", type=Path, default=Path("audit.html"),
+                   help="where to write the audit page (default audit.html)")
+    p.add_argument("--csv", metavar="OUT", help="write the audit table as CSV ('-' for stdout)")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("sample", parents=[common], help="write the sample data",
+                       description="Write runload's synthetic sample data: one runner with a "
+                                   "pain log, and a squad.")
+    p.add_argument("directory", nargs="?", default="sample_data", type=Path, metavar="DIR",
+                   help="where to write it (default sample_data)")
+    p.set_defaults(func=cmd_sample)
+    return parser
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def _check_sources(sources: Sequence[str]) -> list[str]:
+    for source in sources:
+        if not os.path.exists(source):
+            raise UsageError(
+                "no such file or folder; check the path (quote it if it has spaces)",
+                source=source)
+    return list(sources)
+
+
+def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | None = None):
+    """Read the sources; print the conservation line; fail when nothing was read."""
+    from .io import inventory, read_activities
+
+    sources = _check_sources(sources)
+    try:
+        activities = read_activities(
+            sources if len(sources) > 1 else sources[0],
+            athlete=athlete if athlete is not None else getattr(args, "athlete", None),
+            tz=args.tz, errors="warn", progress=_show_progress(args))
+    except ParameterError as exc:
+        raise UsageError(exc.message, source=exc.source) from exc
+    counts = inventory(activities)
+    _say(_conservation(counts), err=_stdout_taken(args))
+    return activities, counts
+
+
+def _conservation(counts: dict[str, int]) -> str:
+    from .report import conservation_line
+
+    return conservation_line(counts)
+
+
+def _nothing_read(activities, counts: dict[str, int], sources: Sequence[str]) -> None:
+    if len(activities) == 0:
+        where = ", ".join(str(s) for s in sources)
+        if counts.get("files_seen", 0) == 0:
+            fix = ("no FIT, GPX or TCX file found; point runload at the folder or the .zip "
+                   "of your Strava or Garmin export")
+        else:
+            fix = ("no activity could be read from any file; see the problems above, or "
+                   "export the activities again")
+        raise NothingReadError(fix, source=where)
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    from .progress import wants_progress
+
+    return wants_progress(quiet=args.quiet)
+
+
+def _stdout_taken(args: argparse.Namespace) -> bool:
+    """True when a CSV goes to standard output, so messages go to standard error."""
+    return getattr(args, "csv", None) == "-"
+
+
+def _write_csv(frame, target: str, args: argparse.Namespace) -> None:
+    if target == "-":
+        frame.to_csv(sys.stdout, index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
+        return
+    path = Path(target)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
+    except OSError as exc:
+        raise UsageError(f"cannot write the CSV ({exc.strerror}); choose another path",
+                         source=str(path)) from exc
+    _say(f"wrote {len(frame)} rows to {path}", err=_stdout_taken(args))
+
+
+def _print_table(frame, args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    if _stdout_taken(args):
+        return
+    if frame.empty:
+        _say("(no rows)")
+        return
+    with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                           "display.width", 200, "display.max_colwidth", 60):
+        _say(frame.to_string(index=False, na_rep="-"))
+
+
+def _print_problems(activities, args: argparse.Namespace) -> None:
+    from .io import problems
+
+    table = problems(activities)
+    if table.empty:
+        return
+    err = _stdout_taken(args)
+    _say(f"\nProblems ({len(table)}; files read only in part or not at all):", err=err)
+    for row in table.itertuples(index=False):
+        kept = "part kept" if bool(row.salvaged) else "nothing kept"
+        _say(f"  {row.source}: {row.kind}: {row.message} ({kept})", err=err)
+
+
+def _thresholds(args: argparse.Namespace) -> dict[str, Any]:
+    values = {name: getattr(args, name) for name, *_ in threshold_options()}
+    values.update(week_start=args.week_start, tz=args.tz, as_of=args.as_of)
+    return values
+
+
+def _weekly(activities, args: argparse.Namespace):
+    from .load import weekly_load
+
+    try:
+        return weekly_load(activities, **_thresholds(args))
+    except ParameterError as exc:
+        raise UsageError(exc.message, source=exc.source) from exc
+
+
+def _pain(args: argparse.Namespace, *, athlete: str | None):
+    if args.pain is None:
+        return None
+    from .pain import read_pain_log
+
+    if not args.pain.exists():
+        raise UsageError("no such pain log; check the path", source=str(args.pain))
+    if args.pain.is_dir():
+        raise UsageError("the pain log must be a CSV file, not a folder", source=str(args.pain))
+    try:
+        return read_pain_log(args.pain, athlete=athlete)
+    except PainLogError as exc:
+        fix = " (fix that cell in the CSV; the columns are described in docs/cli.md)"
+        raise PainLogError(exc.message + fix, source=exc.source or str(args.pain),
+                           line=exc.line, column=exc.column) from exc
+    except (OSError, UnicodeError) as exc:
+        raise PainLogError(f"cannot read the pain log ({exc})", source=str(args.pain)) from exc
+
+
+def _single_athlete(activities) -> str | None:
+    names = activities["athlete"].dropna().unique()
+    return str(names[0]) if len(names) == 1 else None
+
+
+def _distance_display(weekly, units: str):
+    from .columns import to_display
+
+    return weekly.assign(**{
+        f"distance_{units}": to_display(weekly["distance_m"], units).round(3),
+        f"longest_run_{units}": to_display(weekly["longest_run_m"], units).round(3),
+    })
+
+
+def _pain_onsets(weekly, episodes):
+    """Number of back-pain onsets in each week of each athlete."""
+    import pandas as pd
+
+    if episodes is None:
+        return weekly
+    counts = pd.Series(0, index=weekly.index, dtype="int64")
+    if len(episodes):
+        onset = pd.to_datetime(episodes["onset"])
+        start = pd.to_datetime(weekly["week_start"])
+        for athlete, group in episodes.assign(_onset=onset).groupby("athlete", dropna=False):
+            rows = weekly["athlete"].astype("string") == athlete if not pd.isna(athlete) \
+                else pd.Series(True, index=weekly.index)
+            week = start[rows]
+            days = group["_onset"].to_numpy()
+            lo = week.to_numpy()[:, None]
+            counts.loc[week.index] += ((days[None, :] >= lo)
+                                       & (days[None, :] < lo + pd.Timedelta(days=7))).sum(axis=1)
+    return weekly.assign(pain_onsets=counts)
+
+
+def _command_line(argv: Sequence[str] | None) -> str:
+    words = list(sys.argv[1:] if argv is None else argv)
+    return " ".join([PROG, *(shlex.quote(str(w)) for w in words)])
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_activities(args: argparse.Namespace) -> int:
+    """``runload activities``: the activities table; problems at the end."""
+    import pandas as pd
+
+    from .columns import to_display
+
+    activities, counts = _read(args.sources, args)
+    _nothing_read(activities, counts, args.sources)
+    if args.csv:
+        _write_csv(activities, args.csv, args)
+    shown = pd.DataFrame({
+        "start (UTC)": activities["start_time"].dt.strftime("%Y-%m-%d %H:%M"),
+        "sport": activities["sport"],
+        f"distance_{args.units}": to_display(activities["distance_m"], args.units).round(2),
+        "moving": _hms(activities["moving_time_s"]),
+        "format": activities["format"],
+        "duplicate": activities["duplicate_of"].notna().map({True: "dup", False: ""}),
+        "source": activities["source"].map(_short_source),
+    })
+    if activities["athlete"].nunique() > 1:
+        shown.insert(0, "athlete", activities["athlete"])
+    _print_table(shown, args)
+    _print_problems(activities, args)
+    return 0
+
+
+def _hms(seconds):
+    import pandas as pd
+
+    s = pd.to_numeric(seconds, errors="coerce")
+    whole = s.round().astype("Int64")
+    text = (whole // 3600).astype("string") + ":" + \
+        ((whole % 3600) // 60).astype("string").str.zfill(2) + ":" + \
+        (whole % 60).astype("string").str.zfill(2)
+    return text.fillna("-")
+
+
+def _short_source(source: Any) -> str:
+    text = str(source)
+    return text if len(text) <= 60 else "..." + text[-57:]
+
+
+def cmd_weekly(args: argparse.Namespace) -> int:
+    """``runload weekly``: the weekly table with flags (and pain onsets)."""
+    from .report import headline, summarize
+
+    activities, counts = _read(args.sources, args)
+    _nothing_read(activities, counts, args.sources)
+    episodes = _pain(args, athlete=_single_athlete(activities))
+    weekly = _pain_onsets(_weekly(activities, args), episodes)
+    if args.csv:
+        _write_csv(_distance_display(weekly, args.units), args.csv, args)
+    shown = _weekly_view(weekly, args.units, pain=episodes is not None)
+    _print_table(shown, args)
+    _print_problems(activities, args)
+    _say(headline(summarize(weekly, episodes)), err=_stdout_taken(args))
+    return 0
+
+
+def _weekly_view(weekly, units: str, *, pain: bool):
+    import pandas as pd
+
+    from .columns import to_display
+    from .report import FLAG_NAMES
+
+    flags = [c for c in weekly.columns if c.startswith("flag_")]
+    raised = pd.Series("", index=weekly.index, dtype="string")
+    for column in flags:
+        name = FLAG_NAMES.get(column, column.removeprefix("flag_"))
+        hit = weekly[column].fillna(False).astype(bool)
+        raised = raised.where(~hit, raised.where(raised == "", raised + ", ") + name)
+    view = pd.DataFrame({
+        "week": pd.to_datetime(weekly["week_start"]).dt.strftime("%Y-%m-%d"),
+        units: to_display(weekly["distance_m"], units).round(1),
+        "runs": weekly["runs"],
+        f"longest_{units}": to_display(weekly["longest_run_m"], units).round(1),
+        "change_%": weekly["change_pct"].round(1),
+        "recovery": weekly["recovery_week"].map({True: "yes", False: ""}),
+        "streak": weekly["build_streak"],
+        "flags": raised,
+        "complete": weekly["complete"].map({True: "", False: "partial"}),
+    })
+    if pain:
+        view["pain_onsets"] = weekly["pain_onsets"].map(lambda n: str(n) if n else "")
+    if weekly["athlete"].nunique() > 1:
+        view.insert(0, "athlete", weekly["athlete"])
+    return view
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``runload report``: the self-contained HTML report."""
+    from .report import write_report
+
+    activities, counts = _read(args.sources, args)
+    _nothing_read(activities, counts, args.sources)
+    episodes = _pain(args, athlete=_single_athlete(activities))
+    weekly = _weekly(activities, args)
+    associations = _associations(weekly, episodes)
+    path = write_report(
+        activities, weekly, episodes=episodes, associations=associations, path=args.output,
+        units=args.units, inventory=counts,
+        parameters={"command": _command_line(args.argv),
+                    "sources": ", ".join(str(s) for s in args.sources),
+                    "pain log": str(args.pain) if args.pain else "none"})
+    _print_problems(activities, args)
+    _say(f"report written to {path}")
+    return 0
+
+
+def _associations(weekly, episodes):
+    if episodes is None:
+        return None
+    from .stats import associate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return associate(weekly, episodes)
+
+
+def _squad_members(squad: Path) -> list[tuple[str, Path]]:
+    if not squad.exists():
+        raise UsageError("no such squad folder; check the path", source=str(squad))
+    if not squad.is_dir():
+        raise UsageError("SQUAD_DIR must be a folder holding one folder or .zip per athlete",
+                         source=str(squad))
+    members = []
+    for entry in sorted(squad.iterdir()):
+        if entry.name.startswith((".", "__MACOSX")):
+            continue
+        name = entry.name.lower()
+        if entry.is_dir():
+            members.append((entry.name, entry))
+        elif name.endswith(_ARCHIVES):
+            stem = entry.name
+            for suffix in sorted(_ARCHIVES, key=len, reverse=True):
+                if name.endswith(suffix):
+                    stem = entry.name[: -len(suffix)]
+                    break
+            members.append((stem, entry))
+    return members
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``runload audit``: the squad table and its HTML page."""
+    import pandas as pd
+
+    from .audit import squad_audit
+    from .io import inventory, problems, read_activities
+    from .progress import progress
+    from .report import write_audit
+
+    members = _squad_members(args.squad)
+    if not members:
+        raise NothingReadError("no athlete folder or .zip inside; put one folder per athlete "
+                               "in the squad folder", source=str(args.squad))
+    frames, problem_tables = [], {}
+    totals: dict[str, int] = {}
+    for name, path in progress(members, desc="athletes", unit="athlete", quiet=args.quiet):
+        try:
+            activities = read_activities(str(path), athlete=name, tz=args.tz, errors="skip")
+        except ParameterError as exc:
+            raise UsageError(exc.message, source=exc.source) from exc
+        for key, value in inventory(activities).items():
+            totals[key] = totals.get(key, 0) + int(value)
+        problem_tables[name] = problems(activities)
+        frames.append(activities)
+    _say(_conservation(totals), err=_stdout_taken(args))
+    read = [f for f in frames if len(f)]
+    if not read:
+        raise NothingReadError("no activity could be read for any athlete",
+                               source=str(args.squad))
+    bad = {name: len(t) for name, t in problem_tables.items() if len(t)}
+    if bad:
+        warnings.warn(
+            f"{sum(bad.values())} problem files in the squad ("
+            + ", ".join(f"{n}: {k}" for n, k in bad.items())
+            + "); see the audit page", _warning_category(), stacklevel=1)
+    activities = pd.concat(read, ignore_index=True)
+    activities.attrs = {"tz": args.tz}
+    episodes = _pain(args, athlete=None)
+    weekly = _weekly(activities, args)
+    audit = squad_audit(weekly, episodes, as_of=args.as_of,
+                        problems={name: len(t) for name, t in problem_tables.items()})
+    if args.csv:
+        _write_csv(audit, args.csv, args)
+    _print_table(_audit_view(audit, args.units), args)
+    path = write_audit(
+        audit, weekly, path=args.output, episodes=episodes, problems=problem_tables,
+        units=args.units, inventory=totals, progress=_show_progress(args),
+        parameters={"command": _command_line(args.argv), "squad": str(args.squad),
+                    "pain log": str(args.pain) if args.pain else "none"})
+    _say(f"audit written to {path}", err=_stdout_taken(args))
+    return 0
+
+
+def _warning_category():
+    from .errors import RunloadWarning
+
+    return RunloadWarning
+
+
+def _audit_view(audit, units: str):
+    import pandas as pd
+
+    from .columns import to_display
+
+    return pd.DataFrame({
+        "athlete": audit["athlete"],
+        "risk": audit["risk"],
+        f"week_{units}": to_display(audit["current_distance_m"], units).round(1),
+        f"4wk_{units}": to_display(audit["distance_4wk_m"], units).round(1),
+        "trend_%": audit["trend_pct"].round(0),
+        "active_flags": audit["active_flags"],
+        "wks_since_recovery": audit["weeks_since_recovery"],
+        "recent_pain": audit["pain_recent"].map({True: "yes", False: ""}),
+        "file_problems": audit["data_problems"],
+    })
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    """``runload sample``: write the sample data."""
+    from .sample import write_sample_data
+
+    target = args.directory
+    if target.exists() and not target.is_dir():
+        raise UsageError("exists and is not a folder; choose another DIR", source=str(target))
+    write_sample_data(target)
+    files = [p for p in Path(target).rglob("*") if p.is_file()]
+    _say(f"sample data written to {target} ({len(files)} files)")
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    text = " ".join(str(message).split()).replace("(tz=...)", "(--tz ZONE)")
+    print(f"{PROG}: warning: {text}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``runload`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code: 0 success, 1 nothing could be read or an input file is unusable,
+        2 bad usage.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return int(exc.code or 0)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    with warnings.catch_warnings():
+        if args.quiet:
+            warnings.simplefilter("ignore")
+        else:
+            warnings.simplefilter("default")
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", category=FutureWarning)
+        warnings.showwarning = _show_warning
+        try:
+            return args.func(args)
+        except UsageError as exc:
+            _say(f"{PROG}: error: {exc}", err=True)
+            return 2
+        except NothingReadError as exc:
+            _say(f"{PROG}: error: {exc}", err=True)
+            return 1
+        except ReadError as exc:
+            message = str(exc)
+            if exc.kind == "unreadable" and "no such" in exc.message:
+                _say(f"{PROG}: error: {message}; check the path", err=True)
+                return 2
+            _say(f"{PROG}: error: {message}", err=True)
+            return 1
+        except RunloadError as exc:
+            _say(f"{PROG}: error: {exc}", err=True)
+            return 1
+        except KeyboardInterrupt:
+            _say(f"{PROG}: interrupted", err=True)
+            return 130
+        except BrokenPipeError:
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

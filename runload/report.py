@@ -1,0 +1,1079 @@
+"""The self-contained HTML report of one runner, and the coach's squad audit page.
+
+Both pages are a single ``.html`` file: the charts are embedded as base64 PNG, the
+style sheet is inline, a Content-Security-Policy forbids loading anything from the
+network and no JavaScript is used, so the file can be mailed, archived or opened on a
+phone offline. Every piece of user-provided text (file names, athlete names, notes in
+the pain log) is escaped with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import inspect
+import io
+import platform
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .columns import PROBLEM_KINDS, WEEKLY, to_display
+from .errors import ParameterError, RunloadError
+from .progress import progress as _progress
+
+__all__ = [
+    "REFERENCES",
+    "FLAG_NAMES",
+    "summarize",
+    "headline",
+    "flagged_weeks",
+    "write_report",
+    "write_audit",
+    "render_report",
+    "render_audit",
+]
+
+#: Short names of the weekly flags, as the report shows them.
+FLAG_NAMES = {
+    "flag_ramp": "10% rule",
+    "flag_missing_recovery": "no recovery week",
+    "flag_session_spike": "session spike",
+    "flag_acwr": "high ACWR",
+}
+
+#: The references of the methods section: key -> citation.
+REFERENCES = {
+    "buist2008": (
+        "Buist I, Bredeweg SW, van Mechelen W, Lemmink KAPM, Pepping GJ, Diercks RL. No effect "
+        "of a graded training program on the number of running-related injuries in novice "
+        "runners: a randomized controlled trial. Am J Sports Med. 2008;36(1):33-39."
+    ),
+    "nielsen2014": (
+        "Nielsen RØ, Parner ET, Nohr EA, Sørensen H, Lind M, Rasmussen S. Excessive progression "
+        "in weekly running distance and risk of running-related injuries: an association which "
+        "varies according to type of injury. J Orthop Sports Phys Ther. 2014;44(10):739-747."
+    ),
+    "frandsen2025": (
+        "Frandsen JSB, et al. How much running is too much? Identifying high-risk running "
+        "sessions in a 5200-person cohort study. Br J Sports Med. 2025;59:1203."
+    ),
+    "gabbett2016": (
+        "Gabbett TJ. The training-injury prevention paradox: should athletes be training "
+        "smarter and harder? Br J Sports Med. 2016;50(5):273-280."
+    ),
+    "hulin2016": (
+        "Hulin BT, Gabbett TJ, Lawson DW, Caputi P, Sampson JA. The acute:chronic workload "
+        "ratio predicts injury: high chronic workload may decrease injury risk in elite rugby "
+        "league players. Br J Sports Med. 2016;50(4):231-236."
+    ),
+    "williams2017": (
+        "Williams S, West S, Cross MJ, Stokes KA. Better way to determine the acute:chronic "
+        "workload ratio? Br J Sports Med. 2017;51(3):209-210."
+    ),
+    "lolli2019": (
+        "Lolli L, Batterham AM, Hawkins R, et al. Mathematical coupling causes spurious "
+        "correlation within the conventional acute-to-chronic workload ratio calculations. "
+        "Br J Sports Med. 2019;53(15):921-922."
+    ),
+    "impellizzeri2020": (
+        "Impellizzeri FM, Tenan MS, Kempton T, Novak A, Coutts AJ. Acute:chronic workload "
+        "ratio: conceptual issues and fundamental pitfalls. Int J Sports Physiol Perform. "
+        "2020;15(6):907-913."
+    ),
+    "impellizzeri2021": (
+        "Impellizzeri FM, Woodcock S, Coutts AJ, et al. What role do chronic workloads play in "
+        "the acute to chronic workload ratio? Time to dismiss ACWR and its underlying theory. "
+        "Sports Med. 2021;51(3):581-592."
+    ),
+    "foster1998": (
+        "Foster C. Monitoring training in athletes with reference to overtraining syndrome. "
+        "Med Sci Sports Exerc. 1998;30(7):1164-1168."
+    ),
+    "maclure1991": (
+        "Maclure M. The case-crossover design: a method for studying transient effects on the "
+        "risk of acute events. Am J Epidemiol. 1991;133(2):144-153."
+    ),
+    "janes2005": (
+        "Janes H, Sheppard L, Lumley T. Case-crossover analyses of air pollution exposure data: "
+        "referent selection strategies and their implications for bias. Epidemiology. "
+        "2005;16(6):717-726."
+    ),
+    "devet2002": (
+        "de Vet HCW, Heymans MW, Dunn KM, et al. Episodes of low back pain: a proposal for "
+        "uniform definitions to be used in research. Spine. 2002;27(21):2409-2416."
+    ),
+}
+
+_REF_NUMBER = {key: i for i, key in enumerate(REFERENCES, start=1)}
+_MISSING = "–"
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _e(value: Any) -> str:
+    """Escaped text of a value; missing values as a dash."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
+                         and pd.isna(value)):
+        return _MISSING
+    return html.escape(str(value), quote=True)
+
+
+def _ref(*keys: str) -> str:
+    return "[" + ", ".join(f'<a href="#ref-{k}">{_REF_NUMBER[k]}</a>' for k in keys) + "]"
+
+
+def _num(value: Any, fmt: str = "{:.1f}") -> str:
+    if value is None or pd.isna(value):
+        return _MISSING
+    return fmt.format(value)
+
+
+def _dist(meters: Any, units: str, digits: int = 1) -> str:
+    if meters is None or pd.isna(meters):
+        return _MISSING
+    return f"{float(to_display(float(meters), units)):.{digits}f}"
+
+
+def _pct(value: Any, signed: bool = True) -> str:
+    if value is None or pd.isna(value):
+        return _MISSING
+    return f"{value:+.1f}%" if signed else f"{value:.1f}%"
+
+
+def _date(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return _MISSING
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: Iterable[int] = (),
+           caption: str | None = None, table_id: str | None = None) -> str:
+    """An HTML table from already-escaped cells, wrapped to scroll sideways on phones."""
+    numeric = set(numeric)
+    head = "".join(
+        f'<th scope="col"{" class=num" if i in numeric else ""}>{h}</th>'
+        for i, h in enumerate(headers)
+    )
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td{" class=num" if i in numeric else ""}>{cell}</td>' for i, cell in enumerate(row)
+        ) + "</tr>"
+        for row in rows
+    )
+    cap = f"<caption class=note>{caption}</caption>" if caption else ""
+    tid = f' id="{table_id}"' if table_id else ""
+    return (f'<div class="scroll"><table{tid}>{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def _figure(fig, alt: str, caption: str) -> str:
+    """Embed a matplotlib Figure as a base64 PNG ``<figure>``."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", facecolor="white")
+    data = buffer.getvalue()
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return (f'<figure><img src="{uri}" alt="{_e(alt)}" width="{width}" height="{height}" '
+            f'loading="eager"><figcaption>{caption}</figcaption></figure>')
+
+
+def _new_figure(width: float = 9.0, height: float = 3.8):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots()
+
+
+def _check_units(units: str) -> None:
+    if units not in ("km", "mi"):
+        raise ParameterError(f"units must be 'km' or 'mi', got {units!r}")
+
+
+def _flag_columns(weekly: pd.DataFrame) -> list[str]:
+    return [c for c in weekly.columns if c.startswith("flag_")]
+
+
+def _flag_name(column: str) -> str:
+    return FLAG_NAMES.get(column, column.removeprefix("flag_").replace("_", " "))
+
+
+def _evidence_labels() -> dict[str, str]:
+    """The library's evidence label of each flag, keyed by flag column."""
+    labels: dict[str, str] = {}
+    for module in ("runload.flags", "runload.load"):
+        try:
+            found = getattr(__import__(module, fromlist=["EVIDENCE"]), "EVIDENCE", None)
+        except ImportError:
+            continue
+        for key, value in dict(found or {}).items():
+            column = key if str(key).startswith("flag_") else f"flag_{key}"
+            labels.setdefault(column, str(value))
+    return labels
+
+
+def _weekly_defaults() -> dict[str, Any]:
+    """Keyword defaults of :func:`runload.load.weekly_load` (empty when not importable)."""
+    try:
+        from .load import weekly_load
+    except ImportError:
+        return {}
+    return {
+        name: p.default
+        for name, p in inspect.signature(weekly_load).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty
+    }
+
+
+def _parameters(weekly: pd.DataFrame) -> dict[str, Any]:
+    params = dict(_weekly_defaults())
+    params.update(dict(weekly.attrs.get("parameters") or {}))
+    return params
+
+
+def _episodes_of(episodes: pd.DataFrame | None, athlete: str | None, n_athletes: int):
+    if episodes is None or len(episodes) == 0:
+        return episodes.iloc[0:0] if episodes is not None else None
+    if athlete is None or "athlete" not in episodes.columns:
+        return episodes
+    mine = episodes["athlete"].astype("string") == athlete
+    unnamed = episodes["athlete"].isna() if n_athletes == 1 else False
+    return episodes[(mine.fillna(False)) | unnamed]
+
+
+def _any_flag(weekly: pd.DataFrame) -> pd.Series:
+    flags = _flag_columns(weekly)
+    if not flags:
+        return pd.Series(False, index=weekly.index)
+    return weekly[flags].fillna(False).astype(bool).any(axis=1)
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def summarize(weekly: pd.DataFrame, episodes: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The numbers of the report's summary line.
+
+    Parameters
+    ----------
+    weekly : DataFrame
+        Weekly table (``runload.columns.WEEKLY``), one athlete or several.
+    episodes : DataFrame, optional
+        Back-pain episodes; ``None`` when no pain log was given.
+
+    Returns
+    -------
+    dict
+        ``weeks``, ``weeks_flagged``, ``flag_counts`` (flag column -> weeks),
+        ``last_week`` (Timestamp), ``first_week``, ``weeks_since_recovery`` (int or None:
+        weeks from the last recovery week to the last week of the data),
+        ``episodes`` (int or None), ``distance_m`` (total), ``runs``.
+    """
+    flags = _flag_columns(weekly)
+    week_start = pd.to_datetime(weekly["week_start"]) if len(weekly) else pd.Series(dtype="M8[ns]")
+    last = week_start.max() if len(weekly) else None
+    since = None
+    if len(weekly) and "recovery_week" in weekly.columns:
+        rec = week_start[weekly["recovery_week"].fillna(False).astype(bool)]
+        if len(rec):
+            since = int((last - rec.max()).days // 7)
+    any_flag = _any_flag(weekly)
+    return {
+        "weeks": int(len(weekly)),
+        "weeks_flagged": int(any_flag.sum()),
+        "flag_counts": {c: int(weekly[c].fillna(False).astype(bool).sum()) for c in flags},
+        "first_week": week_start.min() if len(weekly) else None,
+        "last_week": last,
+        "weeks_since_recovery": since,
+        "episodes": None if episodes is None else int(len(episodes)),
+        "distance_m": float(weekly["distance_m"].sum()) if len(weekly) else 0.0,
+        "runs": int(weekly["runs"].sum()) if "runs" in weekly.columns and len(weekly) else 0,
+    }
+
+
+def headline(summary: Mapping[str, Any]) -> str:
+    """The summary in one line: "12 weeks flagged, last recovery week 6 weeks ago, ..."."""
+    parts = [_plural(summary["weeks_flagged"], "week") + " flagged"]
+    since = summary["weeks_since_recovery"]
+    if since is None:
+        parts.append("no recovery week in the data")
+    elif since == 0:
+        parts.append("last recovery week is the latest week")
+    else:
+        parts.append(f"last recovery week {_plural(since, 'week')} ago")
+    if summary["episodes"] is None:
+        parts.append("no pain log given")
+    else:
+        parts.append(_plural(summary["episodes"], "pain episode"))
+    return ", ".join(parts)
+
+
+def _rule_text(column: str, row: Mapping[str, Any], params: Mapping[str, Any], units: str) -> str:
+    """The rule a flagged week broke, in words, with this week's numbers."""
+    if column == "flag_ramp":
+        limit = params.get("max_increase", 0.10)
+        return (f"up {_pct(row.get('change_pct'))} on the reference week "
+                f"({_dist(row.get('distance_m'), units)} vs {_dist(row.get('reference_m'), units)} "
+                f"{units}); the rule allows +{limit:.0%}")
+    if column == "flag_missing_recovery":
+        return (f"{row.get('build_streak', _MISSING)} build weeks in a row without a recovery week "
+                f"(allowed: {params.get('max_build_weeks', 4)}; a recovery week is "
+                f"≥{params.get('recovery_drop', 0.20):.0%} lower)")
+    if column == "flag_session_spike":
+        spike = params.get("spike", 0.10)
+        return (f"a run {_pct(row.get('max_spike_pct'))} longer than the longest run of the 30 days "
+                f"before (threshold +{spike:.0%}); longest run "
+                f"{_dist(row.get('longest_run_m'), units)} {units}")
+    if column == "flag_acwr":
+        ratio = row.get("acwr_rolling")
+        return (f"acute:chronic workload ratio {_num(ratio, '{:.2f}')} above "
+                f"{params.get('acwr_threshold', 1.5)}")
+    return _e(WEEKLY.get(column, ("", column.removeprefix("flag_").replace("_", " ")))[1])
+
+
+def flagged_weeks(weekly: pd.DataFrame, *, units: str = "km") -> pd.DataFrame:
+    """One row per flagged week and flag: the rule broken, in words, and its evidence.
+
+    Parameters
+    ----------
+    weekly : DataFrame
+        Weekly table with flag columns.
+    units : {'km', 'mi'}
+        Units of the distances in the text.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``athlete``, ``week_start``, ``distance_m``, ``flag``, ``rule``,
+        ``evidence``, sorted by athlete and week.
+    """
+    _check_units(units)
+    params = _parameters(weekly)
+    evidence = _evidence_labels()
+    records = []
+    for column in _flag_columns(weekly):
+        hit = weekly[weekly[column].fillna(False).astype(bool)]
+        for row in hit.to_dict("records"):
+            records.append({
+                "athlete": row.get("athlete"),
+                "week_start": row.get("week_start"),
+                "distance_m": row.get("distance_m"),
+                "flag": column,
+                "rule": _rule_text(column, row, params, units),
+                "evidence": evidence.get(column, pd.NA),
+            })
+    out = pd.DataFrame.from_records(
+        records, columns=["athlete", "week_start", "distance_m", "flag", "rule", "evidence"])
+    order = {c: i for i, c in enumerate(_flag_columns(weekly))}
+    out = out.assign(_o=out["flag"].map(order)).sort_values(
+        ["athlete", "week_start", "_o"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _weekly_chart(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str,
+                  *, who: str = "") -> str:
+    from .plot.weekly import plot_weekly
+
+    fig, ax = _new_figure()
+    plot_weekly(weekly, units=units, ax=ax)
+    n_bands = _pain_bands(ax, weekly, episodes)
+    alt = (f"Bar chart of weekly running distance in {units}{who}, "
+           f"{len(weekly)} weeks from {_date(weekly['week_start'].min())} to "
+           f"{_date(weekly['week_start'].max())}; flagged weeks are marked")
+    caption = f"Weekly running distance ({units}) with the load flags"
+    if n_bands:
+        alt += f", {n_bands} back-pain episodes shaded"
+        caption += "; shaded bands are back-pain episodes (onset to end)"
+    return _figure(fig, alt, caption + ".")
+
+
+def _pain_bands(ax, weekly: pd.DataFrame, episodes: pd.DataFrame | None) -> int:
+    """Shade each back-pain episode on a weekly chart; returns how many were drawn."""
+    if episodes is None or len(episodes) == 0 or len(weekly) == 0:
+        return 0
+    first = pd.to_datetime(weekly["week_start"]).min()
+    last = pd.to_datetime(weekly["week_start"]).max() + pd.Timedelta(days=7)
+    onset = pd.to_datetime(episodes["onset"])
+    end = pd.to_datetime(episodes["end"]) if "end" in episodes.columns else onset
+    end = end.fillna(onset) + pd.Timedelta(days=1)
+    shown = (end >= first) & (onset <= last)
+    xs = _x_converter(ax, weekly)
+    label = "back pain"
+    for start, stop in zip(onset[shown], end[shown], strict=True):
+        ax.axvspan(xs(max(start, first)), xs(min(stop, last)), color="#d62728", alpha=0.15,
+                   lw=0, label=label, zorder=0)
+        label = None
+    if shown.any():
+        handles, labels = ax.get_legend_handles_labels()
+        if labels:
+            ax.legend(handles, labels, loc="upper left", fontsize="small", framealpha=0.85)
+    return int(shown.sum())
+
+
+def _x_converter(ax, weekly: pd.DataFrame):
+    """Map a date to the x coordinate of a weekly chart (date axis or bar positions)."""
+    import matplotlib.dates as mdates
+
+    lo, hi = ax.get_xlim()
+    weeks = pd.to_datetime(weekly["week_start"]).sort_values()
+    first_num = mdates.date2num(weeks.iloc[0])
+    if lo <= first_num <= hi + 1 or hi > 1000:  # a date axis (matplotlib day numbers)
+        return lambda day: mdates.date2num(pd.Timestamp(day))
+    # categorical bar positions 0..n-1 at the week starts
+    first = weeks.iloc[0]
+    return lambda day: (pd.Timestamp(day) - first).days / 7.0 - 0.5
+
+
+def _forest_chart(associations: pd.DataFrame) -> str | None:
+    from .plot.pain import plot_forest
+
+    shown = associations.dropna(subset=["estimate"])
+    if shown.empty:
+        return None
+    fig, ax = _new_figure(9.0, max(2.2, 0.42 * len(shown) + 1.2))
+    plot_forest(associations, ax=ax)
+    return _figure(
+        fig,
+        f"Forest plot of {len(shown)} association estimates with 95% confidence intervals",
+        "Estimates with 95% confidence intervals; 1 means no association.",
+    )
+
+
+def _timeline_chart(weekly: pd.DataFrame, episodes: pd.DataFrame, units: str) -> str | None:
+    from .plot.pain import plot_pain_timeline
+
+    if episodes is None or len(episodes) == 0:
+        return None
+    fig, ax = _new_figure(9.0, 3.0)
+    _call_flexibly(plot_pain_timeline, weekly=weekly, episodes=episodes, units=units, ax=ax)
+    return _figure(fig, f"Timeline of {len(episodes)} back-pain episodes",
+                   "Back-pain episodes over time (bar: onset to end; height: worst pain 0-10).")
+
+
+def _call_flexibly(func, **available: Any):
+    """Call a plotting function with the arguments its signature asks for."""
+    params = inspect.signature(func).parameters
+    positional = [p for p in params.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    args, kwargs = [], {}
+    for p in positional:
+        if p.name in available:
+            args.append(available[p.name])
+        elif p.default is p.empty:
+            raise ParameterError(f"{func.__name__} needs {p.name!r}")
+    for name, p in params.items():
+        if p.kind is p.KEYWORD_ONLY and name in available:
+            kwargs[name] = available[name]
+    return func(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _summary_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str,
+                     problems: pd.DataFrame) -> str:
+    s = summarize(weekly, episodes)
+    cards = [
+        (f"{_dist(s['distance_m'], units, 0)} {units}", f"run in {_plural(s['weeks'], 'week')}"),
+        (str(s["runs"]), "runs"),
+        (str(s["weeks_flagged"]), "weeks flagged"),
+        (_MISSING if s["weeks_since_recovery"] is None else str(s["weeks_since_recovery"]),
+         "weeks since the last recovery week"),
+        (_MISSING if s["episodes"] is None else str(s["episodes"]), "back-pain episodes"),
+        (str(len(problems)), "files with problems"),
+    ]
+    card_html = "".join(
+        f'<div class="card"><span class="value">{_e(v)}</span>'
+        f'<span class="label">{_e(label)}</span></div>' for v, label in cards)
+    per_flag = ", ".join(
+        f"{_e(_flag_name(c))}: {_plural(n, 'week')}" for c, n in s["flag_counts"].items())
+    span = (f"From the week of {_date(s['first_week'])} to the week of {_date(s['last_week'])}"
+            if s["weeks"] else "No weeks of data")
+    return (
+        '<section id="summary"><h2>Summary</h2>'
+        f'<p class="headline">{_e(headline(s))}</p>'
+        f'<div class="cards">{card_html}</div>'
+        f"<p>{span}. Flags by rule: {per_flag or 'none computed'}. "
+        "“Weeks ago” counts back from the last week of the data. A flag marks a load pattern "
+        "that training advice warns about; it is not a diagnosis.</p></section>"
+    )
+
+
+def _chart_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str) -> str:
+    athletes = list(pd.unique(weekly["athlete"].astype("string").fillna("runner")))
+    parts = ['<section id="chart"><h2>Weekly mileage</h2>']
+    for athlete in athletes:
+        mine = weekly[weekly["athlete"].astype("string").fillna("runner") == athlete]
+        who = f" for {athlete}" if len(athletes) > 1 else ""
+        if len(athletes) > 1:
+            parts.append(f"<h3>{_e(athlete)}</h3>")
+        parts.append(_weekly_chart(mine, _episodes_of(episodes, athlete, len(athletes)), units,
+                                   who=who))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _flagged_section(weekly: pd.DataFrame, units: str) -> str:
+    table = flagged_weeks(weekly, units=units)
+    several = weekly["athlete"].nunique() > 1
+    intro = ("<p>Each row is one rule a week broke. The evidence label says how well research "
+             "supports the rule as an injury warning; the 10% rule in particular is a heuristic "
+             f"{_ref('buist2008')}.</p>")
+    if table.empty:
+        return (f'<section id="flagged"><h2>Flagged weeks</h2>{intro}'
+                "<p>No week was flagged.</p></section>")
+    headers = (["athlete"] if several else []) + [
+        "week", f"distance ({units})", "rule", "what happened", "evidence"]
+    rows = [
+        ([_e(r["athlete"])] if several else []) + [
+            f'<span class="nowrap">{_date(r["week_start"])}</span>',
+            _dist(r["distance_m"], units),
+            _e(_flag_name(r["flag"])),
+            _e(r["rule"]),
+            _e(r["evidence"]),
+        ]
+        for r in table.to_dict("records")
+    ]
+    return (f'<section id="flagged"><h2>Flagged weeks</h2>{intro}'
+            + _table(headers, rows, numeric=[1 + several]) + "</section>")
+
+
+def _weeks_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str) -> str:
+    flags = _flag_columns(weekly)
+    several = weekly["athlete"].nunique() > 1
+    onsets = pd.Series(dtype="int64")
+    if episodes is not None and len(episodes):
+        onset = pd.to_datetime(episodes["onset"])
+        onsets = onset.dt.to_period("D").dt.start_time.value_counts()
+    headers = (["athlete"] if several else []) + [
+        "week", f"distance ({units})", "runs", f"longest ({units})", "change", "recovery",
+        "streak", "flags"] + (["pain onsets"] if episodes is not None else [])
+    rows = []
+    for r in weekly.sort_values(["athlete", "week_start"]).to_dict("records"):
+        week = pd.Timestamp(r["week_start"])
+        raised = [_flag_name(c) for c in flags if bool(r.get(c)) and not pd.isna(r.get(c))]
+        cells = ([_e(r["athlete"])] if several else []) + [
+            _date(week) + ("" if r.get("complete", True) else " <span class=muted>(partial)</span>"),
+            _dist(r["distance_m"], units),
+            _e(r.get("runs")),
+            _dist(r.get("longest_run_m"), units),
+            _pct(r.get("change_pct")),
+            "yes" if r.get("recovery_week") is True else "",
+            _e(r.get("build_streak")),
+            _e(", ".join(raised)),
+        ]
+        if episodes is not None:
+            n = int(onsets[(onsets.index >= week) & (onsets.index < week + pd.Timedelta(days=7))]
+                    .sum())
+            cells.append(str(n) if n else "")
+        rows.append(cells)
+    first_num = 1 + several
+    return ('<section id="weeks"><h2>All weeks</h2><details><summary>Show the weekly table '
+            f"({_plural(len(weekly), 'week')})</summary>"
+            + _table(headers, rows, numeric=[first_num, first_num + 1, first_num + 2,
+                                             first_num + 3, first_num + 5])
+            + "</details></section>")
+
+
+def _associations_section(associations: pd.DataFrame | None,
+                          episodes: pd.DataFrame | None) -> str:
+    head = '<section id="associations"><h2>Did back pain follow the flagged weeks?</h2>'
+    if episodes is None:
+        return head + ("<p>No pain log was given. Add one (<code>--pain pain.csv</code>) to see "
+                       "whether back-pain episodes followed flagged weeks.</p></section>")
+    if associations is None or len(associations) == 0:
+        return head + ("<p>No association could be estimated: there are too few episodes or "
+                       "flagged weeks.</p></section>")
+    lines = []
+    for r in associations.to_dict("records"):
+        warn = r.get("warning")
+        lines.append(f"<li>{_e(r.get('summary'))}"
+                     + ("" if warn is None or pd.isna(warn) else
+                        f' <span class="warn">({_e(warn)})</span>') + "</li>")
+    several = associations["athlete"].nunique() > 1 if "athlete" in associations else False
+    headers = (["athlete"] if several else []) + [
+        "exposure", "method", "lag (weeks)", "estimate", "95% CI", "p", "p (perm.)",
+        "exposed: events / n", "unexposed: events / n"]
+    rows = []
+    for r in associations.to_dict("records"):
+        rows.append(([_e(r.get("athlete"))] if several else []) + [
+            _e(_flag_name(str(r.get("exposure")))
+               if str(r.get("exposure")).startswith("flag_") else r.get("exposure")),
+            _e(str(r.get("method")).replace("_", " ")),
+            _e(r.get("lag_weeks")),
+            _num(r.get("estimate"), "{:.2f}"),
+            f"{_num(r.get('ci_low'), '{:.2f}')} – {_num(r.get('ci_high'), '{:.2f}')}",
+            _num(r.get("p_value"), "{:.3f}"),
+            _num(r.get("p_permutation"), "{:.3f}"),
+            f"{_e(r.get('exposed_events'))} / {_e(r.get('exposed_n'))}",
+            f"{_e(r.get('unexposed_events'))} / {_e(r.get('unexposed_n'))}",
+        ])
+    forest = _forest_chart(associations) or ""
+    return (head + f'<ul class="lines">{"".join(lines)}</ul>' + forest
+            + _table(headers, rows, numeric=range(2 + several, 8 + several))
+            + "<p class=note>One runner's history holds few episodes, so intervals are wide: "
+              "an association is not proof that the load caused the pain, and no association "
+              "is not proof of safety. See the methods below.</p></section>")
+
+
+def _episodes_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str) -> str:
+    if episodes is None:
+        return ""
+    head = '<section id="pain"><h2>Back-pain episodes</h2>'
+    if len(episodes) == 0:
+        return head + "<p>The pain log holds no episode.</p></section>"
+    several = "athlete" in episodes.columns and episodes["athlete"].nunique() > 1
+    headers = (["athlete"] if several else []) + [
+        "onset", "end", "worst pain (0-10)", "days lost", "where", "notes"]
+    rows = [
+        ([_e(r.get("athlete"))] if several else []) + [
+            _date(r.get("onset")),
+            _date(r.get("end")) if not pd.isna(r.get("end")) else "ongoing / unknown",
+            _num(r.get("max_severity"), "{:.0f}"),
+            _num(r.get("time_lost_days"), "{:.0f}"),
+            _e(r.get("location")),
+            _e(r.get("notes")),
+        ]
+        for r in episodes.sort_values("onset").to_dict("records")
+    ]
+    timeline = _timeline_chart(weekly, episodes, units) or ""
+    return head + timeline + _table(headers, rows, numeric=[2 + several, 3 + several]) + "</section>"
+
+
+def _problems_section(problems: pd.DataFrame, inventory: Mapping[str, int] | None) -> str:
+    head = '<section id="problems"><h2>Problems in the input files</h2>'
+    conservation = ""
+    if inventory:
+        conservation = f"<p>{_e(conservation_line(inventory))}</p>"
+    if problems is None or len(problems) == 0:
+        return head + conservation + "<p>Every file was read in full.</p></section>"
+    rows = [
+        [
+            f"<code>{_e(r.get('source'))}</code>",
+            f'<span title="{_e(PROBLEM_KINDS.get(str(r.get("kind")), ""))}">{_e(r.get("kind"))}</span>',
+            _e(r.get("message")),
+            "yes" if r.get("salvaged") is True else "no",
+        ]
+        for r in problems.to_dict("records")
+    ]
+    return (head + conservation
+            + f"<p>{_plural(len(problems), 'file')} could not be read in full. “Kept” means the "
+              "part before the problem was used.</p>"
+            + _table(["file", "problem", "details", "kept"], rows) + "</section>")
+
+
+def conservation_line(inventory: Mapping[str, int]) -> str:
+    """``files seen 12 = activity files 9 + non-activity files 1 + problem files 2``."""
+    seen = int(inventory.get("files_seen", 0))
+    act = int(inventory.get("activity_files", 0))
+    non = int(inventory.get("non_activity_files", 0))
+    bad = int(inventory.get("problem_files", 0))
+    check = "" if seen == act + non + bad else "  (MISMATCH: please report this as a bug)"
+    return (f"files seen {seen} = activity files {act} + non-activity files {non} "
+            f"+ problem files {bad}{check}")
+
+
+def _parameters_section(weekly: pd.DataFrame, parameters: Mapping[str, Any] | None,
+                        units: str) -> str:
+    params = _parameters(weekly)
+    extra = dict(parameters or {})
+    items = [("runload version", __version__)]
+    items += [(k, v) for k, v in extra.items()]
+    items += [(f"weekly_load: {k}", v) for k, v in params.items()]
+    items += [("units shown", units), ("python", platform.python_version()),
+              ("pandas", pd.__version__), ("numpy", np.__version__)]
+    body = "".join(f"<dt>{_e(k)}</dt><dd>{_e(_show(v))}</dd>" for k, v in items)
+    return ('<section id="parameters"><h2>Parameters and version</h2>'
+            "<p>Everything needed to re-run this analysis and get the same numbers: the "
+            "runload version, the inputs and every threshold of the rules.</p>"
+            f'<dl class="params">{body}</dl></section>')
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _methods_section(params: Mapping[str, Any]) -> str:
+    inc = params.get("max_increase", 0.10)
+    drop = params.get("recovery_drop", 0.20)
+    base = params.get("min_base_m", 10_000)
+    builds = params.get("max_build_weeks", 4)
+    spike = params.get("spike", 0.10)
+    acwr = params.get("acwr_threshold", 1.5)
+    refs = "".join(f'<li id="ref-{k}">{_e(text)}</li>' for k, text in REFERENCES.items())
+    return f"""<section id="methods"><h2>Methods</h2>
+<p><b>Weekly distance.</b> Running distance (road, trail and treadmill) is summed per local
+calendar week; weeks without running count as 0. The first week of the data and a week the data
+has not finished are shown but raise no flag.</p>
+<p><b>10% rule.</b> A week is flagged when its distance is more than {inc:.0%} above the week it
+builds on (after a single recovery week, the last build week before it: "start back from where
+you left off"), provided that reference is at least {_dist(base, 'km')} km. A randomised trial of
+a 10%-rule programme found no fewer injuries (20.8% vs 20.3%) {_ref('buist2008')}: the rule is a
+heuristic. Week-to-week progression is also shown in the categories of Nielsen et al.
+(&lt;10%, 10-30%, &gt;30%) {_ref('nielsen2014')}.</p>
+<p><b>Recovery weeks.</b> A recovery week is at least {drop:.0%} below its reference. More than
+{builds} build weeks in a row without one raises “no recovery week”.</p>
+<p><b>Session spike.</b> A run more than {spike:.0%} longer than the longest run of the 30 days
+before it. In a cohort of 5200 runners such runs carried a higher injury hazard (hazard ratio
+1.64 for 10-30% longer, 1.52 for 30-100%, 2.28 for more than 100%), while weekly ratios and the
+ACWR were not associated {_ref('frandsen2025')}.</p>
+<p><b>Acute:chronic workload ratio.</b> The rolling 7-day over 28-day ratio (coupled and
+uncoupled) {_ref('gabbett2016', 'hulin2016')} and its exponentially weighted form with
+λ = 2/(N+1) {_ref('williams2017')}; flagged above {acwr}. The ratio is criticised for
+mathematical coupling and ratio scaling {_ref('lolli2019', 'impellizzeri2020', 'impellizzeri2021')};
+treat it as descriptive. Monotony (weekly mean ÷ standard deviation of daily load) and strain
+(weekly load × monotony) follow Foster {_ref('foster1998')}.</p>
+<p><b>Back-pain episodes.</b> A pain diary is grouped into episodes following de Vet et al.:
+pain lasting at least 24 hours, separated by at least a month pain-free {_ref('devet2002')}.</p>
+<p><b>Association.</b> Whether episodes followed flagged weeks is estimated as lagged risk
+ratios (onsets after flagged vs other weeks) and with the case-crossover design, in which each
+episode is its own control {_ref('maclure1991')}, with time-stratified referent weeks
+{_ref('janes2005')}. With one runner's few episodes, intervals are wide; an association does not
+show that the load caused the pain.</p>
+<h3>References</h3><ol class="refs">{refs}</ol></section>"""
+
+
+def _nav(items: Sequence[tuple[str, str]]) -> str:
+    return "".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in items)
+
+
+def _page(*, title: str, subtitle: str, nav: str, content: str) -> str:
+    folder = resources.files("runload") / "templates"
+    page = Template((folder / "page.html").read_text(encoding="utf-8"))
+    style = (folder / "report.css").read_text(encoding="utf-8")
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return page.substitute(title=_e(title), subtitle=subtitle, nav=nav, content=content,
+                           style=style, version=_e(__version__), generated=generated)
+
+
+def _problems_table(activities: pd.DataFrame | None, problems: pd.DataFrame | None):
+    if problems is not None:
+        return problems
+    records = [] if activities is None else list(activities.attrs.get("problems") or [])
+    return pd.DataFrame.from_records(records, columns=["source", "kind", "message", "salvaged"])
+
+
+def _write(text: str, path: str | Path) -> Path:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise RunloadError(f"cannot write the report: {exc.strerror}", source=str(path)) from exc
+    return path
+
+
+# --------------------------------------------------------------------------- public
+
+
+def render_report(
+    activities: pd.DataFrame | None,
+    weekly: pd.DataFrame,
+    *,
+    episodes: pd.DataFrame | None = None,
+    associations: pd.DataFrame | None = None,
+    units: str = "km",
+    title: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    problems: pd.DataFrame | None = None,
+    inventory: Mapping[str, int] | None = None,
+) -> str:
+    """The HTML text of :func:`write_report` (same parameters, without ``path``)."""
+    _check_units(units)
+    if "week_start" not in weekly.columns or "distance_m" not in weekly.columns:
+        raise ParameterError("weekly must be a weekly table (runload.load.weekly_load)")
+    problems = _problems_table(activities, problems)
+    athletes = [str(a) for a in pd.unique(weekly["athlete"].dropna())] if len(weekly) else []
+    who = ", ".join(athletes) or "runner"
+    title = title or f"Training load report: {who}"
+    s = summarize(weekly, episodes)
+    subtitle = (f"{_e(headline(s))}. Weeks of {_date(s['first_week'])} to "
+                f"{_date(s['last_week'])}; distances in {units}.") if len(weekly) else \
+        "No running weeks in the data."
+    sections = [_summary_section(weekly, episodes, units, problems)]
+    nav = [("summary", "Summary")]
+    if len(weekly):
+        sections.append(_chart_section(weekly, episodes, units))
+        nav.append(("chart", "Mileage"))
+    sections.append(_flagged_section(weekly, units))
+    nav.append(("flagged", "Flagged weeks"))
+    sections.append(_associations_section(associations, episodes))
+    nav.append(("associations", "Pain and load"))
+    if episodes is not None:
+        sections.append(_episodes_section(weekly, episodes, units))
+        nav.append(("pain", "Pain episodes"))
+    sections.append(_weeks_section(weekly, episodes, units))
+    nav.append(("weeks", "All weeks"))
+    sections.append(_problems_section(problems, inventory))
+    nav.append(("problems", "File problems"))
+    sections.append(_parameters_section(weekly, parameters, units))
+    nav.append(("parameters", "Parameters"))
+    sections.append(_methods_section(_parameters(weekly)))
+    nav.append(("methods", "Methods"))
+    return _page(title=title, subtitle=subtitle, nav=_nav(nav), content="\n".join(sections))
+
+
+def write_report(
+    activities: pd.DataFrame | None,
+    weekly: pd.DataFrame,
+    *,
+    path: str | Path,
+    episodes: pd.DataFrame | None = None,
+    associations: pd.DataFrame | None = None,
+    units: str = "km",
+    title: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    problems: pd.DataFrame | None = None,
+    inventory: Mapping[str, int] | None = None,
+) -> Path:
+    """Write one runner's self-contained HTML report.
+
+    Parameters
+    ----------
+    activities : DataFrame or None
+        The activities table (``runload.read_activities``); its ``attrs["problems"]``
+        fill the "problems in the input files" section unless ``problems`` is given.
+    weekly : DataFrame
+        The weekly table with flags (``runload.load.weekly_load``); its
+        ``attrs["parameters"]`` are printed so the report can be reproduced.
+    path : str or Path
+        Where to write the ``.html`` file (folders are created).
+    episodes : DataFrame, optional
+        Back-pain episodes (``runload.pain.read_pain_log``); shaded on the chart and
+        listed. ``None`` means no pain log was given.
+    associations : DataFrame, optional
+        Results of ``runload.stats.associate`` with their plain-language lines.
+    units : {'km', 'mi'}
+        Distance unit shown.
+    title : str, optional
+        Page title; by default "Training load report: <athlete>".
+    parameters : mapping, optional
+        Extra settings to record (inputs, command line, pain log ...).
+    problems : DataFrame, optional
+        The problems table, when not carried by ``activities``.
+    inventory : mapping, optional
+        ``runload.inventory(activities)``: files seen, activity files, non-activity
+        files and problem files, printed as the conservation line.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Notes
+    -----
+    The page has these sections: summary, weekly mileage chart (flags and pain
+    bands), flagged weeks with the rule and its evidence label, associations with
+    intervals and plain-language lines, pain episodes, all weeks, problems in the
+    input files, parameters and version, and methods with references. Charts are
+    base64 PNG; a Content-Security-Policy forbids any network access and no
+    JavaScript is used.
+    """
+    text = render_report(activities, weekly, episodes=episodes, associations=associations,
+                         units=units, title=title, parameters=parameters, problems=problems,
+                         inventory=inventory)
+    return _write(text, path)
+
+
+def _slug(index: int, name: str) -> str:
+    return f"athlete-{index}-" + (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "x")
+
+
+def render_audit(
+    audit: pd.DataFrame,
+    weekly: pd.DataFrame,
+    *,
+    episodes: pd.DataFrame | None = None,
+    problems: Mapping[str, pd.DataFrame] | None = None,
+    units: str = "km",
+    title: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    inventory: Mapping[str, int] | None = None,
+    chart_weeks: int = 52,
+    recent_weeks: int = 12,
+    progress: bool = False,
+) -> str:
+    """The HTML text of :func:`write_audit` (same parameters, without ``path``)."""
+    _check_units(units)
+    if not isinstance(chart_weeks, int) or chart_weeks < 4:
+        raise ParameterError(f"chart_weeks must be a whole number >= 4, got {chart_weeks!r}")
+    problems = dict(problems or {})
+    slugs = {str(a): _slug(i, str(a)) for i, a in enumerate(audit["athlete"])}
+    counts = audit["risk"].value_counts()
+    head = (f"{_plural(len(audit), 'athlete')}: {int(counts.get('high', 0))} high, "
+            f"{int(counts.get('moderate', 0))} moderate, {int(counts.get('low', 0))} low risk")
+    as_of = _date(audit["current_week"].max()) if len(audit) else _MISSING
+    rows = []
+    for r in audit.to_dict("records"):
+        name = str(r["athlete"])
+        rows.append([
+            f'<a href="#{slugs[name]}">{_e(name)}</a>',
+            f'<span class="tag risk-{_e(r["risk"])}">{_e(r["risk"])}</span>',
+            _dist(r["current_distance_m"], units),
+            _dist(r["distance_4wk_m"], units),
+            _pct(r["trend_pct"]),
+            _e(", ".join(_flag_name("flag_" + f.strip()) for f in str(r["active_flags"]).split(",")
+                         if f.strip())) if r["active_flags"] else "",
+            _e(r["weeks_since_recovery"]) if not pd.isna(r["weeks_since_recovery"]) else "none",
+            ("yes" if r["pain_recent"] else "no")
+            + (f" <span class=muted>(last {_date(r['last_pain_onset'])})</span>"
+               if not pd.isna(r["last_pain_onset"]) else ""),
+            _e(r["data_problems"]),
+        ])
+    table = _table(
+        ["athlete", "risk", f"this week ({units})", f"last 4 weeks ({units})", "4-week trend",
+         "active flags", "weeks since recovery", "recent back pain", "file problems"],
+        rows, numeric=[2, 3, 4, 6, 8], table_id="audit-table")
+    overview = (
+        '<section id="overview"><h2>Squad overview</h2>'
+        f'<p class="headline">{_e(head)}</p>'
+        f"<p>Current week: the week of {as_of}. Sorted by risk: active flags (raised in the last "
+        "2 weeks) count one point each, back pain in the last 8 weeks two points; this is a "
+        "triage order, not a prediction. Tap an athlete for their weeks.</p>"
+        + table + "</section>")
+    sections = [overview]
+    bar = _progress(audit["athlete"].tolist(), desc="athlete pages", unit="athlete",
+                    enabled=progress)
+    n = len(audit)
+    for name in bar:
+        name = str(name)
+        mine = weekly[weekly["athlete"].astype("string") == name].sort_values("week_start")
+        eps = _episodes_of(episodes, name, n) if episodes is not None else None
+        sections.append(_athlete_section(name, slugs[name], audit[audit["athlete"] == name].iloc[0],
+                                         mine, eps, problems.get(name), units,
+                                         chart_weeks=chart_weeks, recent_weeks=recent_weeks))
+    sections.append(_problems_section(
+        pd.concat([p for p in problems.values() if p is not None and len(p)], ignore_index=True)
+        if any(p is not None and len(p) for p in problems.values())
+        else _problems_table(None, None), inventory))
+    sections.append(_parameters_section(weekly, parameters, units))
+    sections.append(_methods_section(_parameters(weekly)))
+    nav = _nav([("overview", "Overview"), ("problems", "File problems"),
+                ("parameters", "Parameters"), ("methods", "Methods")])
+    return _page(title=title or "Squad audit", subtitle=_e(head) + f"; week of {as_of}.",
+                 nav=nav, content="\n".join(sections))
+
+
+def _athlete_section(name: str, slug: str, row: pd.Series, weekly: pd.DataFrame,
+                     episodes: pd.DataFrame | None, problems: pd.DataFrame | None, units: str,
+                     *, chart_weeks: int, recent_weeks: int) -> str:
+    parts = [f'<section id="{slug}"><h2>{_e(name)} '
+             f'<span class="tag risk-{_e(row["risk"])}">{_e(row["risk"])}</span></h2>']
+    cards = [
+        (f"{_dist(row['current_distance_m'], units)} {units}", "this week"),
+        (_pct(row["trend_pct"]), "4-week trend"),
+        (_MISSING if pd.isna(row["weeks_since_recovery"]) else str(row["weeks_since_recovery"]),
+         "weeks since recovery"),
+        (str(row["pain_episodes"]), "back-pain episodes"),
+    ]
+    parts.append('<div class="cards">' + "".join(
+        f'<div class="card"><span class="value">{_e(v)}</span><span class="label">{_e(label)}'
+        "</span></div>" for v, label in cards) + "</div>")
+    if len(weekly):
+        shown = weekly.iloc[-chart_weeks:]
+        parts.append(_weekly_chart(shown, episodes, units, who=f" for {name}"))
+        recent = weekly.iloc[-recent_weeks:]
+        flagged = flagged_weeks(recent, units=units)
+        if len(flagged):
+            parts.append(f"<h3>Flags in the last {recent_weeks} weeks</h3>")
+            parts.append(_table(
+                ["week", f"distance ({units})", "rule", "what happened", "evidence"],
+                [[_date(r["week_start"]), _dist(r["distance_m"], units), _e(_flag_name(r["flag"])),
+                  _e(r["rule"]), _e(r["evidence"])] for r in flagged.to_dict("records")],
+                numeric=[1]))
+        else:
+            parts.append(f"<p>No flag in the last {recent_weeks} weeks.</p>")
+    else:
+        parts.append("<p>No running weeks in the data.</p>")
+    if episodes is not None and len(episodes):
+        parts.append("<h3>Back-pain episodes</h3>" + _table(
+            ["onset", "end", "worst pain (0-10)", "notes"],
+            [[_date(r.get("onset")), _date(r.get("end")), _num(r.get("max_severity"), "{:.0f}"),
+              _e(r.get("notes"))] for r in episodes.sort_values("onset").to_dict("records")],
+            numeric=[2]))
+    if problems is not None and len(problems):
+        parts.append(f"<p class=warn>{_plural(len(problems), 'file')} with problems: "
+                     + ", ".join(f"<code>{_e(s)}</code> ({_e(k)})"
+                                 for s, k in zip(problems["source"], problems["kind"],
+                                                 strict=True)) + "</p>")
+    parts.append('<p><a href="#overview">Back to the squad table</a></p></section>')
+    return "".join(parts)
+
+
+def write_audit(
+    audit: pd.DataFrame,
+    weekly: pd.DataFrame,
+    *,
+    path: str | Path,
+    episodes: pd.DataFrame | None = None,
+    problems: Mapping[str, pd.DataFrame] | None = None,
+    units: str = "km",
+    title: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    inventory: Mapping[str, int] | None = None,
+    chart_weeks: int = 52,
+    recent_weeks: int = 12,
+    progress: bool = False,
+) -> Path:
+    """Write the coach's squad audit as one self-contained HTML page.
+
+    Parameters
+    ----------
+    audit : DataFrame
+        The table of :func:`runload.audit.squad_audit`, riskiest athlete first.
+    weekly : DataFrame
+        The weekly tables of all athletes (``athlete`` column), for their charts.
+    path : str or Path
+        Where to write the ``.html`` file.
+    episodes : DataFrame, optional
+        The squad's back-pain episodes (``athlete`` column).
+    problems : mapping of str to DataFrame, optional
+        Problem files per athlete.
+    units : {'km', 'mi'}
+        Distance unit shown.
+    title : str, optional
+        Page title ("Squad audit").
+    parameters : mapping, optional
+        Extra settings to record.
+    inventory : mapping, optional
+        Files seen / activity / non-activity / problem files of the whole squad.
+    chart_weeks : int
+        Each athlete's chart shows their last ``chart_weeks`` weeks.
+    recent_weeks : int
+        Each athlete's section lists the flags of their last ``recent_weeks`` weeks.
+    progress : bool
+        Show a progress bar on stderr while the athlete sections are drawn.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Notes
+    -----
+    The page opens with the squad table (one row per athlete, sorted by risk); each
+    athlete's name links to their own section with a weekly chart, recent flags,
+    back-pain episodes and file problems.
+    """
+    text = render_audit(audit, weekly, episodes=episodes, problems=problems, units=units,
+                        title=title, parameters=parameters, inventory=inventory,
+                        chart_weeks=chart_weeks, recent_weeks=recent_weeks, progress=progress)
+    return _write(text, path)
