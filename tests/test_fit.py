@@ -588,3 +588,22 @@ def test_track_of_a_file_without_records_is_empty():
     track = fit_track(corpus_bytes("fit/fitparse__Settings.fit"), source="x")
     assert list(track.columns) == list(TRACK)
     assert track.empty
+
+
+@pytest.mark.usefixtures("corpus")
+def test_track_cadence_per_leg_of_a_triathlon():
+    key = "fit/fitparse__sample_mulitple_header.fit"
+    data = corpus_bytes(key)
+    track = fit_track(data, source=key)
+    raw = fit_messages(data, source=key, records=True).records
+    assert len(track) == len(raw["timestamp"]) == 1773
+    legs = parsed(key).activities
+    run_start, bike_start = legs[4]["start_time"], legs[2]["start_time"]
+    running = (track["time"] >= run_start).to_numpy()
+    cycling = ((track["time"] >= bike_start) & (track["time"] < legs[3]["start_time"])).to_numpy()
+    fraction = np.nan_to_num(raw["fractional_cadence"])
+    expected_run = 2 * (raw["cadence"][running] + fraction[running])
+    np.testing.assert_allclose(track["cadence_spm"].to_numpy()[running], expected_run)
+    assert np.nanmedian(expected_run) > 140  # steps/min of a run, not strides
+    np.testing.assert_array_equal(track["cadence_spm"].to_numpy()[cycling], raw["cadence"][cycling])
+    assert track["time"].is_monotonic_increasing
