@@ -458,6 +458,14 @@ def test_no_session_file():
     assert kinds(result) == {"malformed"}
 
 
+def test_lap_distances_when_the_session_has_none():
+    result = parse_fit(read_hand_made("laps_only.fit"), source="x")
+    (row,) = result.activities
+    assert row["distance_m"] == 2500.0
+    assert row["distance_source"] == "laps"
+    assert result.problems == []
+
+
 def test_gps_distance_when_nothing_else():
     (row,) = parse_fit(read_hand_made("gps_only.fit"), source="x").activities
     assert row["distance_source"] == "gps"

@@ -12,6 +12,8 @@ Each file has answers known by construction; tests/test_fit.py checks them.
 - ``gps_only.fit``: a run whose session has no ``total_distance`` and whose 11 records
   have positions only, 0.001 degree of latitude apart along the Greenwich meridian.
 - ``impossible_times.fit``: a run starting in 2100 lasting 50 h.
+- ``laps_only.fit``: a run whose session has no ``total_distance`` but whose two laps
+  have 1000 m and 1500 m (its records say 2600 m, so the laps must win).
 - ``device_relative.fit``: an FR70-style run whose times are device-relative (FIT
   ``date_time`` < 0x10000000) with a ``timestamp_correlation`` message that ties
   system time 1000 s to 2023-05-06T07:08:09Z.
@@ -174,12 +176,40 @@ def device_relative() -> FitFileBuilder:
     return builder
 
 
+def laps_only() -> FitFileBuilder:
+    start = dt.datetime(2021, 10, 3, 9, 0, 0, tzinfo=dt.timezone.utc)
+    builder = FitFileBuilder(auto_define=True, min_string_size=50)
+    file_id(builder, ms(start))
+    for i in range(14):
+        record = RecordMessage()
+        record.timestamp = ms(start) + i * 60_000
+        record.distance = 200.0 * i
+        builder.add(record)
+    for lap_start, seconds, metres in ((0, 360, 1000.0), (360, 420, 1500.0)):
+        lap = LapMessage()
+        lap.start_time = ms(start) + lap_start * 1000
+        lap.timestamp = ms(start) + (lap_start + seconds) * 1000
+        lap.total_elapsed_time = float(seconds)
+        lap.total_timer_time = float(seconds)
+        lap.total_distance = metres
+        builder.add(lap)
+    message = SessionMessage()
+    message.start_time = ms(start)
+    message.timestamp = ms(start) + 780_000
+    message.total_elapsed_time = 780.0
+    message.total_timer_time = 780.0
+    message.sport = Sport.RUNNING
+    builder.add(message)
+    return builder
+
+
 def main() -> None:
     for name, build in [
         ("no_session.fit", no_session),
         ("offset_plus10h.fit", offset_plus10h),
         ("gps_only.fit", gps_only),
         ("impossible_times.fit", impossible_times),
+        ("laps_only.fit", laps_only),
         ("device_relative.fit", device_relative),
     ]:
         build().build().to_file(str(HERE / name))
