@@ -386,7 +386,7 @@ def test_parse_as_of_dates_mean_end_of_day():
 # ------------------------------------------------------------------ properties
 
 _row = st.tuples(
-    st.integers(0, 90),  # day
+    st.integers(0, 70),  # day
     st.floats(0, 23.9),  # local hour
     st.sampled_from(SPORTS),
     st.integers(0, 40_000),  # distance, m
@@ -417,7 +417,7 @@ _settings = settings(max_examples=8, deadline=None, suppress_health_check=[Healt
 
 
 @_settings
-@given(st.lists(_row, min_size=1, max_size=30))
+@given(st.lists(_row, min_size=1, max_size=20))
 def test_property_weekly_sum_is_running_sum(rows):
     acts = _random_activities(rows)
     weekly = weekly_load(acts)
@@ -431,7 +431,7 @@ def test_property_weekly_sum_is_running_sum(rows):
 
 
 @_settings
-@given(st.lists(_row, min_size=1, max_size=30), st.randoms(use_true_random=False))
+@given(st.lists(_row, min_size=1, max_size=20), st.randoms(use_true_random=False))
 def test_property_row_order_changes_nothing(rows, rnd):
     acts = _random_activities(rows)
     order = list(range(len(acts)))
@@ -442,7 +442,7 @@ def test_property_row_order_changes_nothing(rows, rnd):
 
 
 @_settings
-@given(st.lists(_row, min_size=1, max_size=30), st.integers(-3, 3))
+@given(st.lists(_row, min_size=1, max_size=20), st.integers(-3, 3))
 def test_property_scaling_distances_keeps_every_flag(rows, k):
     """Multiplying every distance AND min_base_m by c = 2**k leaves every flag, the
     recovery/low/return/streak/progression columns and every ratio unchanged; distances
