@@ -84,7 +84,7 @@ def _prepare(activities: pd.DataFrame, *, tz, as_of) -> tuple[pd.DataFrame, pd.S
         raise ParameterError(
             f"activities lacks column(s) {', '.join(sorted(missing))} (see runload.columns.ACTIVITIES)"
         )
-    tz = check_tz(tz)
+    tz = check_tz(_tz_of(activities, tz))
     end = parse_as_of(as_of, tz=tz)
     acts = conform(activities, _USED, extra=False)
     acts = acts[acts["duplicate_of"].isna() & acts["athlete"].notna()]
@@ -113,6 +113,11 @@ def _prepare(activities: pd.DataFrame, *, tz, as_of) -> tuple[pd.DataFrame, pd.S
     else:
         ends = pd.Series(end, index=pd.Index(sorted(acts["athlete"].unique()), name="athlete"))
     return acts, ends
+
+
+def _tz_of(activities: pd.DataFrame, tz):
+    """``tz``, else the zone :func:`runload.read_activities` stored in ``attrs['tz']``."""
+    return getattr(activities, "attrs", {}).get("tz") if tz is None else tz
 
 
 def _spans(first: pd.Series, last: pd.Series, step_days: int) -> pd.DataFrame:
@@ -159,6 +164,10 @@ def _fill(spans: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _plain_tz(tz):
+    return tz if tz is None or isinstance(tz, str) else {str(k): v for k, v in dict(tz).items()}
+
+
 def _check_windows(acute_days, chronic_days) -> tuple[int, int]:
     for name, value in (("acute_days", acute_days), ("chronic_days", chronic_days)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -196,7 +205,8 @@ def daily_load(activities: pd.DataFrame, *, tz=None, as_of=None) -> pd.DataFrame
         The ``activities`` table (:data:`runload.columns.ACTIVITIES`).
     tz : str, mapping or None, keyword-only
         IANA time zone for activities without ``utc_offset_s`` (one name, or
-        athlete -> name); default ``None``: UTC with a warning.
+        athlete -> name); default ``None``: ``activities.attrs["tz"]`` when present,
+        else UTC with a warning.
     as_of : date, timestamp or None
         End of the data (local). Default: the end of the day of each athlete's latest
         activity. Activities starting after ``as_of`` are left out; days up to it are
@@ -333,8 +343,9 @@ def weekly_load(
         First day of the local week (``'sunday'`` for Sunday–Saturday weeks).
     tz : str, mapping or None
         IANA time zone for activities whose file gives no ``utc_offset_s`` (one name,
-        or athlete -> name). Default ``None``: such activities are binned in UTC, with
-        a :class:`~runload.errors.RunloadWarning`.
+        or athlete -> name). Default ``None``: ``activities.attrs["tz"]`` when
+        :func:`runload.read_activities` stored one, else such activities are binned in
+        UTC, with a :class:`~runload.errors.RunloadWarning`.
     as_of : date, timestamp or None
         Local end of the data. Default: the end of the day of each athlete's latest
         activity. A week ending after ``as_of`` is incomplete; activities after it are
@@ -427,7 +438,7 @@ def weekly_load(
         raise ParameterError(f"spike_window_days must be > 0, got {spike_window_days!r}")
     parameters = {
         "week_start": WEEKDAYS[first_day],
-        "tz": tz if tz is None or isinstance(tz, str) else dict(tz),
+        "tz": _plain_tz(_tz_of(activities, tz)),
         "as_of": None if as_of is None else str(as_of),
         "max_increase": float(max_increase),
         "recovery_drop": float(recovery_drop),

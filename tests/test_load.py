@@ -180,6 +180,12 @@ def test_sydney_sunday_night_run_belongs_to_that_sunday():
     no_offset = frame([{**r, "utc_offset_s": None} for r in rows])
     by_tz = weekly_load(no_offset, tz="Australia/Sydney")
     assert by_tz["distance_m"].tolist() == [22_000.0, 18_000.0]
+    # ... or from the zone read_activities stored in attrs
+    stored = no_offset.copy()
+    stored.attrs["tz"] = "Australia/Sydney"
+    from_attrs = weekly_load(stored)
+    assert from_attrs["distance_m"].tolist() == [22_000.0, 18_000.0]
+    assert from_attrs.attrs["parameters"]["tz"] == "Australia/Sydney"
     # binned in UTC (with a warning) both Sydney Sunday/Monday runs land in one week,
     # and the first Monday-morning run falls into the week before
     with pytest.warns(RunloadWarning, match="taken as UTC"):
