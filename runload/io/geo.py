@@ -282,8 +282,10 @@ def _filter_segment(
     """Clear ``keep`` at the outliers of one segment (``keep`` is a view, changed in place)."""
     # 1. single-point spikes: a jump in and a jump out, but the bypass is plausible
     base = np.flatnonzero(keep)
+    jump = jump_steps(lat[base], lon[base], t[base], **options)
+    if not jump.any():  # the usual case: nothing to filter
+        return
     if base.size >= 3:
-        jump = jump_steps(lat[base], lon[base], t[base], **options)
         bypass = _bypass_jumps(lat[base], lon[base], t[base], options)
         spike = np.zeros(base.size, dtype=bool)
         spike[1:-1] = jump[1:-1] & jump[2:] & ~bypass

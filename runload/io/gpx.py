@@ -115,6 +115,8 @@ def _scan(data: bytes, *, source: str) -> _Raw:
     outer = TagCodes(_OUTER)
     inner = TagCodes(_INNER)
     segment = 0
+    lat_add, lon_add, ele_add, tim_add = lat.append, lon.append, ele.append, tim.append
+    spd_add, hr_add, cad_add, seg_add = spd.append, hr.append, cad.append, seg.append
     with xml_errors(source=source, skipped_lines=skipped):
         for _, el in iter_end(body):
             code = outer[el.tag]
@@ -122,8 +124,8 @@ def _scan(data: bytes, *, source: str) -> _Raw:
                 continue
             if code == _TRKPT:
                 attrib = el.attrib
-                lat.append(attrib.get("lat"))
-                lon.append(attrib.get("lon"))
+                lat_add(attrib.get("lat"))
+                lon_add(attrib.get("lon"))
                 e = t = s = h = c = None
                 for child in el:
                     kind = inner[child.tag]
@@ -142,12 +144,12 @@ def _scan(data: bytes, *, source: str) -> _Raw:
                                 c = x.text
                             elif kind == _SPEED and s is None:
                                 s = x.text
-                ele.append(e)
-                tim.append(t)
-                spd.append(s)
-                hr.append(h)
-                cad.append(c)
-                seg.append(segment)
+                ele_add(e)
+                tim_add(t)
+                spd_add(s)
+                hr_add(h)
+                cad_add(c)
+                seg_add(segment)
                 el.clear()
             elif code == _TRKSEG:
                 segment += 1
@@ -206,14 +208,18 @@ def _not_activity(raw: _Raw, *, source: str) -> str | None:
                     kind="empty")
 
 
-def _frame(
+def _arrays(
     raw: _Raw,
     *,
     max_speed_m_s: float | None,
     jump_tolerance_m: float,
     max_excursion_points: int,
-) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """The track frame (kept points only) and the problems met on the way."""
+    stream: bool,
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Numbers of the kept points (numpy arrays) and the problems met on the way.
+
+    With ``stream=False`` only what the activity summary needs is converted.
+    """
     problems: list[tuple[str, str]] = []
     lat = floats_from_text(raw.lat)
     lon = floats_from_text(raw.lon)
@@ -221,8 +227,7 @@ def _frame(
     if bad_pos.any():
         lat[bad_pos] = np.nan
         lon[bad_pos] = np.nan
-    times = times_from_text(raw.time)
-    times, message = plausible_times(times)
+    times, message = plausible_times(times_from_text(raw.time))
     has_time = ~times.isna()
     if message:
         problems.append(("bad_time", message))
@@ -243,77 +248,65 @@ def _frame(
             tolerance_m=jump_tolerance_m,
             max_excursion_points=max_excursion_points,
         )
-    lat, lon, time_s, segment = lat[keep], lon[keep], time_s[keep], segment[keep]
+    if not keep.all():
+        lat, lon, time_s, segment = lat[keep], lon[keep], time_s[keep], segment[keep]
+        times, has_time = times[keep], has_time[keep]
     brk = np.r_[True, segment[1:] != segment[:-1]]
     if max_speed_m_s is not None:
         brk |= geo.jump_steps(lat, lon, time_s, max_speed_m_s=max_speed_m_s,
                               tolerance_m=jump_tolerance_m)
     distance = geo.cumulative_distance_m(lat, lon, breaks=brk)
-    speed = floats_from_text(raw.speed)[keep]
-    if not np.isfinite(speed).any():
-        step = np.diff(distance, prepend=0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            speed = np.where(~brk, step / np.diff(time_s, prepend=np.nan), np.nan)
-        speed[~np.isfinite(speed)] = np.nan
-    kept_times = times[keep]
-    frame = pd.DataFrame(
-        {
-            "time": kept_times,
-            "elapsed_s": time_s - (np.nanmin(time_s) if np.isfinite(time_s).any() else 0.0),
-            "lat_deg": lat,
-            "lon_deg": lon,
-            "distance_m": distance,
-            "speed_m_s": speed,
-            "heart_rate_bpm": floats_from_text(raw.hr)[keep],
-            "cadence_spm": floats_from_text(raw.cad)[keep],
-            "elevation_m": floats_from_text(raw.ele)[keep],
-            "segment": segment,
-            "step_counted": ~brk,
-        }
-    )
-    dropped = int((~keep).sum())
-    if dropped:
-        frame.attrs["dropped_points"] = dropped
-    return conform(frame, TRACK), problems
+    out: dict[str, Any] = {
+        "times": times,
+        "has_time": has_time,
+        "time_s": time_s,
+        "distance_m": distance,
+        "breaks": brk,
+        "heart_rate_bpm": floats_from_text(raw.hr)[keep],
+        "elevation_m": floats_from_text(raw.ele)[keep],
+    }
+    if stream:
+        speed = floats_from_text(raw.speed)[keep]
+        if not np.isfinite(speed).any():
+            step = np.diff(distance, prepend=0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                speed = np.where(~brk, step / np.diff(time_s, prepend=np.nan), np.nan)
+            speed[~np.isfinite(speed)] = np.nan
+        cadence = floats_from_text(raw.cad)[keep]
+        kind = _clean(raw.meta["type"])
+        if kind is not None and sport_from_text(kind) in _STRIDE_SPORTS:
+            cadence = cadence * 2.0
+        out.update(lat_deg=lat, lon_deg=lon, speed_m_s=speed, cadence_spm=cadence,
+                   segment=segment)
+    return out, problems
 
 
 #: Sports whose GPX ``cad`` counts one foot's strides per minute (doubled to steps/min).
 _STRIDE_SPORTS = (*RUNNING_SPORTS, "walking", "hiking")
 
 
-def _read(data: bytes, *, source: str, options: dict):
-    raw = _scan(data, source=source)
-    why = _not_activity(raw, source=source)
-    if why is not None:
-        return raw, None, [], why
-    frame, problems = _frame(raw, **options)
-    kind = _clean(raw.meta["type"])
-    if kind is not None and sport_from_text(kind) in _STRIDE_SPORTS:
-        frame["cadence_spm"] = frame["cadence_spm"] * 2.0
-    return raw, frame, problems, None
-
-
-def _summary(raw: _Raw, frame: pd.DataFrame, *, ascent_threshold_m: float,
+def _summary(raw: _Raw, cols: dict[str, Any], *, ascent_threshold_m: float,
              stop_speed_m_s: float) -> dict[str, Any]:
-    """The activity row of one GPX file from its track frame."""
-    times = frame["time"]
-    valid = times.dropna()
-    time_s = frame["elapsed_s"].to_numpy()
-    step = np.diff(frame["distance_m"].to_numpy(), prepend=0.0)
-    brk = ~frame["step_counted"].to_numpy()
-    hr = frame["heart_rate_bpm"].to_numpy()
-    ele = frame["elevation_m"].to_numpy()
+    """The activity row of one GPX file from the numbers of its kept points."""
+    valid = np.flatnonzero(cols["has_time"])
+    ns = cols["times"].asi8
+    hr = cols["heart_rate_bpm"]
+    distance = cols["distance_m"]
+    if valid.size:
+        start = pd.Timestamp(int(ns[valid[0]]), tz="UTC")
+        elapsed = float(ns[valid[-1]] - ns[valid[0]]) / 1e9
+        moving = geo.moving_time_s(cols["time_s"], np.diff(distance, prepend=0.0),
+                                   breaks=cols["breaks"], stop_speed_m_s=stop_speed_m_s)
+    else:
+        start, elapsed, moving = pd.NaT, float("nan"), float("nan")
     activity: dict[str, Any] = {
         "format": "gpx",
-        "start_time": valid.iloc[0] if len(valid) else pd.NaT,
-        "elapsed_time_s": float((valid.iloc[-1] - valid.iloc[0]).total_seconds())
-        if len(valid) else float("nan"),
-        "moving_time_s": geo.moving_time_s(time_s, step, breaks=brk,
-                                           stop_speed_m_s=stop_speed_m_s)
-        if len(valid) else float("nan"),
-        "distance_m": float(frame["distance_m"].iloc[-1]) if len(frame) else 0.0,
+        "start_time": start,
+        "elapsed_time_s": elapsed,
+        "moving_time_s": moving,
+        "distance_m": float(distance[-1]) if distance.size else 0.0,
         "distance_source": "gps",
-        "ascent_m": geo.ascent_m(ele, threshold_m=ascent_threshold_m),
+        "ascent_m": geo.ascent_m(cols["elevation_m"], threshold_m=ascent_threshold_m),
         "avg_heart_rate_bpm": float(np.nanmean(hr)) if np.isfinite(hr).any() else float("nan"),
     }
     kind = _clean(raw.meta["type"])
@@ -384,12 +377,14 @@ def parse_gpx(
     sums the steps faster than ``stop_speed_m_s``; ``elapsed_time_s`` runs from the first
     to the last usable time. ``avg_heart_rate_bpm`` is the mean of the samples.
     """
-    options = {"max_speed_m_s": max_speed_m_s, "jump_tolerance_m": jump_tolerance_m,
-               "max_excursion_points": max_excursion_points}
-    raw, frame, problems, why = _read(data, source=source, options=options)
+    raw = _scan(data, source=source)
+    why = _not_activity(raw, source=source)
     if why is not None:
         return Parsed([], [], why)
-    activity = _summary(raw, frame, ascent_threshold_m=ascent_threshold_m,
+    cols, problems = _arrays(raw, max_speed_m_s=max_speed_m_s,
+                             jump_tolerance_m=jump_tolerance_m,
+                             max_excursion_points=max_excursion_points, stream=False)
+    activity = _summary(raw, cols, ascent_threshold_m=ascent_threshold_m,
                         stop_speed_m_s=stop_speed_m_s)
     return Parsed([activity], problems, None)
 
@@ -429,9 +424,23 @@ def gpx_track(
     ReadError, UnsafeInputError
         As :func:`parse_gpx`.
     """
-    options = {"max_speed_m_s": max_speed_m_s, "jump_tolerance_m": jump_tolerance_m,
-               "max_excursion_points": max_excursion_points}
-    _, frame, _, why = _read(data, source=source, options=options)
-    if why is not None:
+    raw = _scan(data, source=source)
+    if _not_activity(raw, source=source) is not None:
         return conform(empty(TRACK), TRACK)
-    return frame
+    cols, _ = _arrays(raw, max_speed_m_s=max_speed_m_s, jump_tolerance_m=jump_tolerance_m,
+                      max_excursion_points=max_excursion_points, stream=True)
+    time_s = cols["time_s"]
+    frame = pd.DataFrame({
+        "time": cols["times"],
+        "elapsed_s": time_s - (np.nanmin(time_s) if np.isfinite(time_s).any() else 0.0),
+        "lat_deg": cols["lat_deg"],
+        "lon_deg": cols["lon_deg"],
+        "distance_m": cols["distance_m"],
+        "speed_m_s": cols["speed_m_s"],
+        "heart_rate_bpm": cols["heart_rate_bpm"],
+        "cadence_spm": cols["cadence_spm"],
+        "elevation_m": cols["elevation_m"],
+        "segment": cols["segment"],
+        "step_counted": ~cols["breaks"],
+    })
+    return conform(frame, TRACK)

@@ -102,6 +102,13 @@ class TagCodes(dict):
         return code
 
 
+class _SmallReads(io.BytesIO):
+    """Hand the vetting parser 1 KiB at a time, so it stops soon after the root starts."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        return super().read(1024)
+
+
 def prepare(data: bytes, *, source: str) -> tuple[bytes, int]:
     """Strip a UTF-8 BOM and leading whitespace, and vet the prolog with defusedxml.
 
@@ -139,7 +146,7 @@ def prepare(data: bytes, *, source: str) -> tuple[bytes, int]:
         raise ReadError("the file is empty", source=source, kind="empty")
     with xml_errors(source=source, skipped_lines=skipped):
         events = DET.iterparse(
-            io.BytesIO(stripped),
+            _SmallReads(stripped),
             events=("start",),
             forbid_dtd=True,
             forbid_entities=True,
@@ -219,11 +226,13 @@ def floats_from_text(values: list) -> np.ndarray:
     Unreadable texts become NaN (the fast path parses the whole column at C speed; only a
     column holding junk falls back to :func:`pandas.to_numeric` with ``errors='coerce'``).
     """
+    if not values or (values[0] is None and values.count(None) == len(values)):
+        return np.full(len(values), np.nan)
     try:
         return np.array(values, dtype=np.float64)
     except (ValueError, TypeError):
         return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
+            dtype=np.float64, na_value=np.nan, copy=True
         )
 
 
@@ -233,9 +242,12 @@ def times_from_text(values: list) -> pd.DatetimeIndex:
     Texts without an offset are UTC (as GPX and TCX specify). Unreadable texts are NaT.
     Resolution is nanoseconds, as in :data:`runload.columns.TRACK`.
     """
-    times = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
-    bad = times.isna() & pd.notna(pd.Index(values, dtype=object))
-    if bad.any():  # surrounding whitespace or other oddities: retry those alone, strictly
+    if not values or (values[0] is None and values.count(None) == len(values)):
+        return pd.DatetimeIndex(np.full(len(values), np.datetime64("NaT", "ns")), tz="UTC")
+    times = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce", cache=False)
+    if times.hasnans and int(times.isna().sum()) > values.count(None):
+        # surrounding whitespace or other oddities: retry those alone, strictly
+        bad = times.isna() & pd.notna(pd.Index(values, dtype=object))
         retry = pd.to_datetime(
             pd.Index(values, dtype=object).str.strip(), utc=True, format="mixed", errors="coerce"
         )

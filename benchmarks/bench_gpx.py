@@ -1,0 +1,96 @@
+"""GPX reading speed: runload's parse_gpx against gpxpy (parse + length_2d).
+
+The corpus GPX files (``../shared/corpus/gpx``) are read repeatedly until about
+``--megabytes`` of XML has been parsed by each side; both read the same bytes in the same
+order. Times are CPU seconds of this process (``time.process_time``), the best of
+``--repeat`` rounds, so other work on the machine disturbs them less than wall time.
+gpxpy is a benchmark reference only, not a runtime dependency. Usage::
+
+    .venv/bin/python benchmarks/bench_gpx.py [--megabytes 50] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("RUNLOAD_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def _load() -> list[bytes]:
+    files = sorted((CORPUS / "gpx").glob("*.gpx"))
+    if not files:
+        sys.exit(f"no GPX files under {CORPUS / 'gpx'} (set RUNLOAD_CORPUS)")
+    return [f.read_bytes() for f in files]
+
+
+def _workload(files: list[bytes], megabytes: float) -> list[bytes]:
+    target = megabytes * 1e6
+    out: list[bytes] = []
+    size = 0
+    while size < target:
+        for data in files:
+            out.append(data)
+            size += len(data)
+    return out
+
+
+def _runload(work: list[bytes]) -> float:
+    from runload.errors import ReadError
+    from runload.io.gpx import parse_gpx
+
+    total = 0.0
+    for i, data in enumerate(work):
+        try:
+            parsed = parse_gpx(data, source=f"f{i}.gpx")
+        except ReadError:
+            continue
+        total += sum(a["distance_m"] for a in parsed.activities)
+    return total
+
+
+def _gpxpy(work: list[bytes]) -> float:
+    import gpxpy
+
+    total = 0.0
+    for data in work:
+        gpx = gpxpy.parse(data.decode("utf-8-sig"))
+        total += gpx.length_2d()
+    return total
+
+
+def _best(fn, work, repeat: int) -> tuple[float, float]:
+    best = float("inf")
+    result = 0.0
+    for _ in range(repeat):
+        start = time.process_time()
+        result = fn(work)
+        best = min(best, time.process_time() - start)
+    return best, result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", type=float, default=50.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    work = _workload(_load(), args.megabytes)
+    size_mb = sum(map(len, work)) / 1e6
+    points = sum(d.count(b"<trkpt") for d in work)
+    ours, ours_m = _best(_runload, work, args.repeat)
+    theirs, theirs_m = _best(_gpxpy, work, args.repeat)
+    print(f"workload: {len(work)} files, {size_mb:.1f} MB, {points} track points")
+    print(f"runload parse_gpx        : {ours:7.2f} s CPU  ({size_mb / ours:6.1f} MB/s, "
+          f"{ours / points * 1e6:5.2f} us/point)  total {ours_m / 1000:.0f} km")
+    print(f"gpxpy parse + length_2d  : {theirs:7.2f} s CPU  ({size_mb / theirs:6.1f} MB/s, "
+          f"{theirs / points * 1e6:5.2f} us/point)  total {theirs_m / 1000:.0f} km")
+    print(f"ratio gpxpy / runload    : {theirs / ours:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()
