@@ -32,6 +32,8 @@ _LAZY = {
     "problems": "runload.io",
     "inventory": "runload.io",
     "weekly_load": "runload.load",
+    "daily_load": "runload.load",
+    "session_spikes": "runload.load",
     "read_pain_log": "runload.pain",
     "associate": "runload.stats",
     "read_habits_log": "runload.habits",

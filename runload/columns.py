@@ -198,11 +198,12 @@ def conform(
         if name in frame.columns:
             col = frame[name]
             if dtype == _UTC:
-                col = pd.to_datetime(col, utc=True)
+                col = pd.to_datetime(col, utc=True).astype(dtype)
             elif dtype == _DATE:
                 col = pd.to_datetime(col)
                 if getattr(col.dt, "tz", None) is not None:
                     col = col.dt.tz_localize(None)
+                col = col.astype(dtype)
             else:
                 col = col.astype(dtype)
         else:
