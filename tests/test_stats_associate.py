@@ -85,7 +85,9 @@ def test_lagged_estimates_against_scipy_and_statsmodels():
     assert row["estimate"] == pytest.approx(t2.riskratio) == 3.0
     assert row["p_exact"] == pytest.approx(sps.fisher_exact([[a, n1 - a], [c, n0 - c]]).pvalue)
     assert row["ci_low"] < 3 < row["ci_high"]
-    assert row["p_value"] == row["p_midp"]
+    assert row["p_value"] == row["p_midp"]  # no permutations: the mid-p is the headline
+    permuted = lagged(associate(weekly_one(), episodes_one(), methods=("lagged",), n_permutations=20))
+    assert permuted["p_value"] == permuted["p_permutation"]
     assert list(table.columns) == list(ASSOCIATIONS)
 
 
