@@ -155,3 +155,21 @@ def test_not_tcx_and_empty():
     with pytest.raises(ReadError) as info:
         parse_tcx(_tcx(""), source="n.tcx")
     assert info.value.kind == "empty"
+
+
+def test_multisport_session_nesting():
+    def leg(sport, start, metres):
+        return (f'<Activity Sport="{sport}"><Id>{start}</Id><Lap StartTime="{start}">'
+                f"<TotalTimeSeconds>600</TotalTimeSeconds><DistanceMeters>{metres}"
+                "</DistanceMeters></Lap></Activity>")
+
+    body = ("<MultiSportSession><Id>2022-06-05T08:00:00Z</Id><FirstSport>"
+            + leg("Biking", "2022-06-05T08:00:00Z", 5000)
+            + "</FirstSport><NextSport><Transition><TotalTimeSeconds>60</TotalTimeSeconds>"
+            "<DistanceMeters>0</DistanceMeters></Transition>"
+            + leg("Running", "2022-06-05T08:11:00Z", 2000)
+            + "</NextSport></MultiSportSession>")
+    acts = parse_tcx(_tcx(body), source="multi.tcx").activities
+    assert [(a["sport"], a["distance_m"]) for a in acts] == [("cycling", 5000.0),
+                                                             ("running", 2000.0)]
+    assert acts[1]["start_time"] == pd.Timestamp("2022-06-05T08:11:00Z")

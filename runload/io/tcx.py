@@ -108,7 +108,7 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
     activities: list[dict[str, Any]] = []
     cols: dict[str, list] = {name: [] for name in _POINT_COLUMNS}
     laps: dict[str, list] = {"start": [], "total": [], "dist": [], "avghr": []}
-    creator: list[str | None] = [None]
+    creator: str | None = None
     root_seen = False
     with xml_errors(source=source, skipped_lines=skipped):
         time_l, lat_l, lon_l, alt_l = cols["time"], cols["lat"], cols["lon"], cols["alt"]
@@ -174,7 +174,7 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
             elif code == _CREATOR:
                 for child in el:
                     if inner[child.tag] == _NAME:
-                        creator[0] = child.text
+                        creator = child.text
                         break
             elif code == _ACTIVITY:
                 ident = None
@@ -185,13 +185,13 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
                 activities.append({
                     "sport": el.get("Sport"),
                     "id": ident,
-                    "creator": creator[0],
+                    "creator": creator,
                     "points": {name: list(values) for name, values in cols.items()},
                     "laps": {name: list(values) for name, values in laps.items()},
                 })
                 for values in (*cols.values(), *laps.values()):
                     values.clear()
-                creator[0] = None
+                creator = None
                 el.clear()
             elif code == _ROOT:
                 root_seen = True
