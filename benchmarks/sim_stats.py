@@ -6,7 +6,9 @@ reports, for each p-value runload gives, how often it falls below alpha = 0.05:
 1. per runner, no planted effect (>= 500 runners, each analysed on its own);
 2. pooled over a 20-runner squad, no planted effect (many squads);
 3. pooled over a 20-runner squad, planted rate ratio 3 after a ramp week (power);
-4. the washout: the same null world analysed without a washout.
+4. the washout: the same null world analysed without a washout;
+5. per runner, planted rate ratio 3 (what one runner can hope to see);
+6. pooled over a 20-runner squad, planted rate ratio 1.5.
 
 The numbers are copied into docs/pain_analysis.md ("Simulation"). Usage::
 
@@ -43,8 +45,9 @@ def rates(rows: pd.DataFrame) -> dict:
     return out
 
 
-def per_runner(n_runners: int, weeks: int, hazard: float, seed: int, n_permutations: int) -> dict:
-    weekly, episodes = simulate_squad(n_runners, weeks=weeks, hazard=hazard, rng=seed)
+def per_runner(n_runners: int, weeks: int, hazard: float, seed: int, n_permutations: int,
+               rate_ratio: float = 1.0) -> dict:
+    weekly, episodes = simulate_squad(n_runners, weeks=weeks, hazard=hazard, rate_ratio=rate_ratio, rng=seed)
     table = associate(weekly, episodes, exposures=["flag_ramp", "flag_session_spike"],
                       methods=("lagged", "case_crossover"), n_permutations=n_permutations,
                       seed=seed, pooled=False)
@@ -84,19 +87,29 @@ def main() -> None:
     parser.add_argument("--hazard", type=float, default=0.03)
     parser.add_argument("--permutations", type=int, default=499)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--sections", nargs="*", help="run only these parts (default: all)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     settings = vars(args)
     results = {"settings": settings}
     t0 = time.perf_counter()
-    results["per_runner_null"] = per_runner(args.runners, args.runner_weeks, args.runner_hazard, args.seed,
-                                             args.permutations)
-    results["pooled_null"] = pooled(args.squads, args.squad_size, args.weeks, args.hazard, 1.0,
-                                    args.seed + 1, args.permutations)
-    results["pooled_rr3"] = pooled(args.squads, args.squad_size, args.weeks, args.hazard, 3.0,
-                                   args.seed + 2, args.permutations)
-    results["pooled_null_no_washout"] = pooled(max(args.squads // 4, 20), args.squad_size, args.weeks,
-                                               args.hazard, 1.0, args.seed + 3, 0, washout_weeks=0)
+    few = max(args.squads // 4, 20)
+    runs = {
+        "per_runner_null": lambda: per_runner(args.runners, args.runner_weeks, args.runner_hazard,
+                                              args.seed, args.permutations),
+        "pooled_null": lambda: pooled(args.squads, args.squad_size, args.weeks, args.hazard, 1.0,
+                                      args.seed + 1, args.permutations),
+        "pooled_rr3": lambda: pooled(args.squads, args.squad_size, args.weeks, args.hazard, 3.0,
+                                     args.seed + 2, args.permutations),
+        "pooled_null_no_washout": lambda: pooled(few, args.squad_size, args.weeks, args.hazard, 1.0,
+                                                 args.seed + 3, 0, washout_weeks=0),
+        "per_runner_rr3": lambda: per_runner(args.runners, args.runner_weeks, args.runner_hazard,
+                                             args.seed + 4, args.permutations, rate_ratio=3.0),
+        "pooled_rr1.5": lambda: pooled(few, args.squad_size, args.weeks, args.hazard, 1.5,
+                                       args.seed + 5, 0),
+    }
+    for name in args.sections or list(runs):
+        results[name] = runs[name]()
     results["seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(results, indent=2))
 

@@ -211,7 +211,7 @@ def test_bad_options():
         read_pain_log(42)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 10)), min_size=1, max_size=40,
                 unique_by=lambda t: t[0]),
        st.integers(0, 40))

@@ -329,7 +329,8 @@ def test_summary_line_reads_like_the_issue_example():
         "after a week more than 10% above its reference, 3 of 11 weeks were followed by a pain "
         "onset the next week, against 2 of 80 otherwise; risk ratio 11 (95% CI 1.6\u201374)"
     )
-    assert [format_number(x) for x in (0.0123, 1.64, 74.2, np.inf, np.nan)] == ["0.012", "1.6", "74", "infinity", "-"]
+    assert [format_number(x) for x in (0.0123, 1.64, 74.2, 123.4, 2.6e7, 3e-5, np.inf, np.nan)] == [
+        "0.012", "1.6", "74", "123", "2.6e+07", "3.0e-05", "infinity", "-"]
 
 
 def test_small_counts_carry_a_warning():

@@ -88,10 +88,13 @@ def lagged_tables(panel: Panel, masks: dict, *, lag: int, n_permutations: int, r
 
     Returns
     -------
+    labels : list of str
+        The exposure labels, in the order of the count columns.
     counts : dict
         athlete -> array (4, E): a, n1, c, n0 per exposure.
     scores : dict
-        athlete -> (observed score (E,), permuted scores (B, E)).
+        athlete -> (observed score (E,), permuted scores (B, E)); the score is the
+        observed minus expected exposed onsets, ``a - (a + c) n1 / (n1 + n0)``.
     """
     frame = panel.frame
     onset = frame["onset"].to_numpy(dtype=bool)

@@ -45,6 +45,8 @@ def format_number(x) -> str:
         return "infinity"
     if x == 0:
         return "0"
+    if abs(x) >= 1e4 or abs(x) < 1e-3:
+        return f"{x:.1e}"
     if abs(x) >= 10:
         return f"{x:.0f}"
     return f"{x:.2g}"
@@ -135,7 +137,8 @@ def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False) -
         span = ""
         if not (pd.isna(low) or pd.isna(high)):
             span = f" (the interval runs from {format_number(low)} to {format_number(high)})"
-        return f"only {events} pain onsets: too few to say anything{span}"
+        onsets = "pain onset" if events == 1 else "pain onsets"
+        return f"only {events} {onsets}: too few to say anything{span}"
     if np.isinf(row["ci_high"]) or row["ci_low"] == 0:
         return "an empty cell: the interval is unbounded on one side"
     return None
