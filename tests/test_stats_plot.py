@@ -64,3 +64,9 @@ def test_superposed_epoch_plot(data):
     blank = plot.superposed_epoch(epochs.iloc[:0])
     assert blank.texts[0].get_text() == "no pain onsets"
     plt.close("all")
+
+
+def test_report_names_are_the_same_functions():
+    assert plot.plot_forest is plot.forest
+    assert plot.plot_pain_timeline is plot.mileage_with_pain
+    assert plot.plot_superposed_epoch is plot.superposed_epoch

@@ -17,7 +17,8 @@ import pandas as pd
 from ..columns import EPISODES, conform, to_display
 from ..errors import ParameterError
 
-__all__ = ["forest", "mileage_with_pain", "superposed_epoch"]
+__all__ = ["forest", "mileage_with_pain", "superposed_epoch", "plot_forest", "plot_pain_timeline",
+           "plot_superposed_epoch"]
 
 _RATIO_METHODS = ("lagged_risk_ratio", "case_crossover", "conditional_logit", "dose_response")
 
@@ -182,3 +183,9 @@ def superposed_epoch(epochs: pd.DataFrame, *, units: str | None = "km", label: s
     ax.set_title("Load before back-pain onsets (superposed epochs)")
     ax.legend(loc="best", fontsize=8)
     return ax
+
+
+#: Names used by :mod:`runload.report` (same functions).
+plot_forest = forest
+plot_pain_timeline = mileage_with_pain
+plot_superposed_epoch = superposed_epoch
