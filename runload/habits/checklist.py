@@ -48,6 +48,8 @@ def prevention_checklist(weekly_with_habits: pd.DataFrame, *, load_flags: bool =
     out = weekly_with_habits[["athlete", "week_start", "complete"]].copy()
     for flag, name in columns.items():
         raised = weekly_with_habits[flag].astype("boolean")
+        if flag not in HABIT_NAMES:  # mileage flags are False in incomplete weeks: not judged
+            raised = raised.where(weekly_with_habits["complete"].astype(bool), pd.NA)
         symbol = pd.Series(NOT_JUDGED, index=out.index, dtype="string")
         symbol = symbol.mask(raised.eq(True).fillna(False), MISSED)
         symbol = symbol.mask(raised.eq(False).fillna(False), KEPT)
