@@ -150,7 +150,8 @@ def lagged_rows(panel: Panel, masks: dict, *, lag: int, method: str, n_permutati
             if a + c and n1 and n0:
                 row["p_exact"] = float(sps.fisher_exact([[a, n1 - a], [c, n0 - c]]).pvalue)
             observed, permuted = scores[athlete]
-            row["p_permutation"] = permutation_p(observed[j], permuted[:, j]) if a + c else np.nan
+            if a + c and n1 and n0:
+                row["p_permutation"] = permutation_p(observed[j], permuted[:, j])
             rows.append(row)
         if pooled and len(counts) > 1:
             stacked = np.stack([counts[k][:, j] for k in counts])  # (athletes, 4)
@@ -158,7 +159,7 @@ def lagged_rows(panel: Panel, masks: dict, *, lag: int, method: str, n_permutati
             row = _row("pooled", label, method, lag, a, n1, c, n0, alpha, midp)
             observed = sum(scores[k][0][j] for k in scores)
             perms = [scores[k][1][:, j] for k in scores if scores[k][1].shape[0]]
-            if perms and a.sum() + c.sum():
+            if perms and a.sum() + c.sum() and n1.sum() and n0.sum():
                 row["p_permutation"] = permutation_p(observed, np.sum(perms, axis=0))
             rows.append(row)
     return rows
