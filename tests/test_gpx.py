@@ -268,3 +268,16 @@ def test_not_gpx_and_empty():
     with pytest.raises(ReadError) as info:
         parse_gpx(b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><trk/></gpx>', source="t")
     assert info.value.kind == "empty"
+
+
+def test_results_do_not_depend_on_the_conversion_chunk(corpus, monkeypatch):
+    rel = "gpx/goldencheetah__UrbanBiker2019-04-18_16-12.gpx"  # 3 segments, hr, cad
+    data = (corpus / rel).read_bytes()
+    whole = gpx_track(data, source=rel)
+    summary = parse_gpx(data, source=rel)
+    monkeypatch.setattr("runload.io.gpx.CHUNK_POINTS", 7)
+    pd.testing.assert_frame_equal(gpx_track(data, source=rel), whole)
+    again = parse_gpx(data, source=rel)
+    assert again.problems == summary.problems
+    for one, other in zip(again.activities, summary.activities, strict=True):
+        assert pd.Series(one, dtype=object).equals(pd.Series(other, dtype=object))

@@ -173,3 +173,16 @@ def test_multisport_session_nesting():
     assert [(a["sport"], a["distance_m"]) for a in acts] == [("cycling", 5000.0),
                                                              ("running", 2000.0)]
     assert acts[1]["start_time"] == pd.Timestamp("2022-06-05T08:11:00Z")
+
+
+def test_results_do_not_depend_on_the_conversion_chunk(corpus, monkeypatch):
+    rel = "tcx/goldencheetah__activity_165850259_multi-session.tcx"
+    data = (corpus / rel).read_bytes()
+    whole = tcx_track(data, source=rel)
+    summary = parse_tcx(data, source=rel)
+    monkeypatch.setattr("runload.io.tcx.CHUNK_POINTS", 5)
+    pd.testing.assert_frame_equal(tcx_track(data, source=rel), whole)
+    again = parse_tcx(data, source=rel)
+    assert again.problems == summary.problems
+    for one, other in zip(again.activities, summary.activities, strict=True):
+        assert pd.Series(one, dtype=object).equals(pd.Series(other, dtype=object))

@@ -55,12 +55,13 @@ from . import geo
 from .parsed import Parsed
 from .sports import sport_from_text
 from .xmlsafe import (
+    CHUNK_POINTS,
     TagCodes,
-    floats_from_text,
+    flush_columns,
     iter_end,
+    join_columns,
     plausible_times,
     prepare,
-    times_from_text,
     xml_errors,
 )
 
@@ -93,23 +94,23 @@ _INNER = {
 
 
 class _Raw(NamedTuple):
-    """Text columns of the track points, one entry per point, in file order."""
+    """Numbers of the track points, one entry per point in file order, and file facts."""
 
-    lat: list
-    lon: list
-    ele: list
-    time: list
-    speed: list
-    hr: list
-    cad: list
-    segment: list
+    cols: dict[str, Any]
     meta: dict[str, Any]
+
+
+#: The columns collected from each <trkpt>, and how their texts are converted.
+_KINDS = {"lat": "float", "lon": "float", "ele": "float", "time": "time", "speed": "float",
+          "hr": "float", "cad": "float", "segment": "int"}
 
 
 def _scan(data: bytes, *, source: str) -> _Raw:
     """Stream the document once, keeping only text columns of the track points."""
     body, skipped = prepare(data, source=source)
-    lat, lon, ele, tim, spd, hr, cad, seg = [], [], [], [], [], [], [], []
+    text: dict[str, list] = {name: [] for name in _KINDS}
+    numbers: dict[str, list] = {name: [] for name in _KINDS}
+    lat, lon, ele, tim, spd, hr, cad, seg = (text[name] for name in _KINDS)
     meta: dict[str, Any] = {"rtept": 0, "wpt": 0, "trk": 0, "name": None, "type": None,
                             "meta_name": None, "root": None}
     outer = TagCodes(_OUTER)
@@ -151,6 +152,8 @@ def _scan(data: bytes, *, source: str) -> _Raw:
                 cad_add(c)
                 seg_add(segment)
                 el.clear()
+                if len(seg) >= CHUNK_POINTS:
+                    flush_columns(text, numbers, _KINDS)
             elif code == _TRKSEG:
                 segment += 1
                 el.clear()
@@ -185,7 +188,7 @@ def _scan(data: bytes, *, source: str) -> _Raw:
         raise ReadError("not a GPX file: the root element is not <gpx>", source=source,
                         kind="malformed")
     meta["creator"] = root.get("creator")
-    return _Raw(lat, lon, ele, tim, spd, hr, cad, seg, meta)
+    return _Raw(join_columns(text, numbers, _KINDS), meta)
 
 
 def _clean(text: str | None) -> str | None:
@@ -197,7 +200,7 @@ def _clean(text: str | None) -> str | None:
 
 def _not_activity(raw: _Raw, *, source: str) -> str | None:
     """Why a GPX without track points is no activity; raise when it holds nothing."""
-    if raw.lat:
+    if raw.cols["lat"].size:
         return None
     if raw.meta["rtept"]:
         return f"GPX route, no track ({raw.meta['rtept']} route points)"
@@ -221,13 +224,13 @@ def _arrays(
     With ``stream=False`` only what the activity summary needs is converted.
     """
     problems: list[tuple[str, str]] = []
-    lat = floats_from_text(raw.lat)
-    lon = floats_from_text(raw.lon)
+    lat = raw.cols["lat"].copy()
+    lon = raw.cols["lon"].copy()
     bad_pos = ~(np.isfinite(lat) & np.isfinite(lon)) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
     if bad_pos.any():
         lat[bad_pos] = np.nan
         lon[bad_pos] = np.nan
-    times, message = plausible_times(times_from_text(raw.time))
+    times, message = plausible_times(raw.cols["time"])
     has_time = ~times.isna()
     if message:
         problems.append(("bad_time", message))
@@ -236,7 +239,7 @@ def _arrays(
     ns = times.asi8
     t0 = ns[has_time.argmax()] if has_time.any() else 0
     time_s = np.where(has_time, (ns - t0) / 1e9, np.nan)
-    segment = np.asarray(raw.segment, dtype=np.int64)
+    segment = raw.cols["segment"]
 
     if max_speed_m_s is None:
         keep = np.ones(lat.size, dtype=bool)
@@ -262,17 +265,17 @@ def _arrays(
         "time_s": time_s,
         "distance_m": distance,
         "breaks": brk,
-        "heart_rate_bpm": floats_from_text(raw.hr)[keep],
-        "elevation_m": floats_from_text(raw.ele)[keep],
+        "heart_rate_bpm": raw.cols["hr"][keep],
+        "elevation_m": raw.cols["ele"][keep],
     }
     if stream:
-        speed = floats_from_text(raw.speed)[keep]
+        speed = raw.cols["speed"][keep]
         if not np.isfinite(speed).any():
             step = np.diff(distance, prepend=0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 speed = np.where(~brk, step / np.diff(time_s, prepend=np.nan), np.nan)
             speed[~np.isfinite(speed)] = np.nan
-        cadence = floats_from_text(raw.cad)[keep]
+        cadence = raw.cols["cad"][keep]
         kind = _clean(raw.meta["type"])
         if kind is not None and sport_from_text(kind) in _STRIDE_SPORTS:
             cadence = cadence * 2.0

@@ -51,9 +51,12 @@ from . import geo
 from .parsed import Parsed
 from .sports import sport_from_text
 from .xmlsafe import (
+    CHUNK_POINTS,
     TagCodes,
     floats_from_text,
+    flush_columns,
     iter_end,
+    join_columns,
     plausible_times,
     prepare,
     times_from_text,
@@ -90,7 +93,9 @@ _INNER = {
     "Name": _NAME,
 }
 
-_POINT_COLUMNS = ("time", "lat", "lon", "alt", "dist", "hr", "cad", "speed", "runcad")
+#: The columns collected from each <Trackpoint>, and how their texts are converted.
+_KINDS = {"time": "time", "lat": "float", "lon": "float", "alt": "float", "dist": "float",
+          "hr": "float", "cad": "float", "speed": "float", "runcad": "float"}
 
 
 def _first_text(el) -> str | None:
@@ -106,7 +111,8 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
     outer = TagCodes(_OUTER)
     inner = TagCodes(_INNER)
     activities: list[dict[str, Any]] = []
-    cols: dict[str, list] = {name: [] for name in _POINT_COLUMNS}
+    cols: dict[str, list] = {name: [] for name in _KINDS}
+    numbers: dict[str, list] = {name: [] for name in _KINDS}
     laps: dict[str, list] = {"start": [], "total": [], "dist": [], "avghr": []}
     creator: str | None = None
     root_seen = False
@@ -156,6 +162,8 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
                 speed_l.append(s)
                 runcad_l.append(r)
                 el.clear()
+                if len(time_l) >= CHUNK_POINTS:
+                    flush_columns(cols, numbers, _KINDS)
             elif code == _LAP:
                 total = dist = avghr = None
                 for child in el:
@@ -186,10 +194,11 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
                     "sport": el.get("Sport"),
                     "id": ident,
                     "creator": creator,
-                    "points": {name: list(values) for name, values in cols.items()},
+                    "points": join_columns(cols, numbers, _KINDS),
                     "laps": {name: list(values) for name, values in laps.items()},
                 })
-                for values in (*cols.values(), *laps.values()):
+                numbers = {name: [] for name in _KINDS}
+                for values in laps.values():
                     values.clear()
                 creator = None
                 el.clear()
@@ -205,20 +214,19 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _points_frame(points: dict[str, list], *, max_speed_m_s: float | None,
+def _points_frame(points: dict[str, Any], *, max_speed_m_s: float | None,
                   problems: list[tuple[str, str]]) -> pd.DataFrame:
     """The TRACK frame of one activity's trackpoints (all kept: TCX has device distance)."""
-    times = times_from_text(points["time"])
-    times, message = plausible_times(times)
+    times, message = plausible_times(points["time"])
     if message:
         problems.append(("bad_time", message))
     has_time = ~times.isna()
     ns = times.asi8
     t0 = ns[has_time.argmax()] if has_time.any() else 0
     time_s = np.where(has_time, (ns - t0) / 1e9, np.nan)
-    lat = floats_from_text(points["lat"])
-    lon = floats_from_text(points["lon"])
-    device = floats_from_text(points["dist"])
+    lat = points["lat"]
+    lon = points["lon"]
+    device = points["dist"]
     if np.isfinite(device).any():
         distance = pd.Series(device).ffill().fillna(0.0).to_numpy()
         counted = np.ones(lat.size, dtype=bool)
@@ -235,8 +243,8 @@ def _points_frame(points: dict[str, list], *, max_speed_m_s: float | None,
         lo = np.where(keep, lon, np.nan)
         distance = geo.cumulative_distance_m(la, lo, breaks=jumps)
         counted = keep & ~jumps
-    runcad = floats_from_text(points["runcad"]) * 2.0
-    cadence = floats_from_text(points["cad"])
+    runcad = points["runcad"] * 2.0
+    cadence = points["cad"]
     cadence = np.where(np.isfinite(runcad), runcad, cadence)
     frame = pd.DataFrame({
         "time": times,
@@ -244,10 +252,10 @@ def _points_frame(points: dict[str, list], *, max_speed_m_s: float | None,
         "lat_deg": lat,
         "lon_deg": lon,
         "distance_m": distance,
-        "speed_m_s": floats_from_text(points["speed"]),
-        "heart_rate_bpm": floats_from_text(points["hr"]),
+        "speed_m_s": points["speed"],
+        "heart_rate_bpm": points["hr"],
         "cadence_spm": cadence,
-        "elevation_m": floats_from_text(points["alt"]),
+        "elevation_m": points["alt"],
         "step_counted": counted,
     })
     return frame
@@ -277,7 +285,7 @@ def _activity(raw: dict[str, Any], frame: pd.DataFrame, problems: list[tuple[str
 
     if np.isfinite(lap_dist).any():
         distance, distance_source = float(np.nansum(lap_dist)), "laps"
-    elif np.isfinite(floats_from_text(raw["points"]["dist"])).any():
+    elif np.isfinite(raw["points"]["dist"]).any():
         distance, distance_source = float(frame["distance_m"].max()), "records"
     elif np.isfinite(frame["lat_deg"]).any():
         distance, distance_source = float(frame["distance_m"].iloc[-1]), "gps"

@@ -38,6 +38,7 @@ import io
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import defusedxml
 import defusedxml.ElementTree as DET
@@ -57,7 +58,14 @@ __all__ = [
     "floats_from_text",
     "times_from_text",
     "plausible_times",
+    "CHUNK_POINTS",
+    "flush_columns",
+    "join_columns",
 ]
+
+#: Points whose texts are held before they are converted to numbers: bounds the memory of
+#: a long track to about 20 MB of text plus 8 bytes per number.
+CHUNK_POINTS = 65_536
 
 #: No satellite-positioned sample can be older than the GPS epoch (1980-01-06 UTC);
 #: earlier times are placeholders such as the Unix INT32_MIN 1901-12-13T20:45:52Z.
@@ -281,3 +289,47 @@ def plausible_times(times: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, str | No
         "placeholder); they are ignored"
     )
     return times.where(~bad), message
+
+
+def flush_columns(text: dict[str, list], numbers: dict[str, list], kinds: dict[str, str]) -> None:
+    """Convert collected texts to arrays and empty the text lists in place.
+
+    Parameters
+    ----------
+    text : dict of list
+        Column name -> texts (``None`` for missing) collected since the last flush. The
+        lists are cleared, not replaced, so bound ``append`` methods stay valid.
+    numbers : dict of list
+        Column name -> arrays converted so far (appended to).
+    kinds : dict of str
+        Column name -> ``'float'``, ``'int'`` or ``'time'`` (int64 nanoseconds since the
+        Unix epoch, UTC; NaT as the minimum int64).
+    """
+    for name, values in text.items():
+        if not values:
+            continue
+        kind = kinds[name]
+        if kind == "time":
+            array = np.asarray(times_from_text(values).asi8, dtype=np.int64)
+        elif kind == "int":
+            array = np.asarray(values, dtype=np.int64)
+        else:
+            array = floats_from_text(values)
+        numbers[name].append(array)
+        values.clear()
+
+
+def join_columns(text: dict[str, list], numbers: dict[str, list],
+                 kinds: dict[str, str]) -> dict[str, Any]:
+    """Flush what is left and join each column's arrays (times as a UTC DatetimeIndex)."""
+    flush_columns(text, numbers, kinds)
+    out: dict[str, Any] = {}
+    for name, kind in kinds.items():
+        chunks = numbers[name]
+        dtype = np.float64 if kind == "float" else np.int64
+        array = np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
+        if kind == "time":
+            out[name] = pd.DatetimeIndex(array.view("M8[ns]")).tz_localize("UTC")
+        else:
+            out[name] = array
+    return out
