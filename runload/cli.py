@@ -56,6 +56,9 @@ _UNITS = {
     "monotony_ddof": "delta degrees of freedom of the SD",
 }
 
+# Problems printed at the end of a run (all of them are in the HTML report).
+_MAX_PROBLEMS = 20
+
 # Archive suffixes that hold one athlete in a squad folder.
 _ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
 
@@ -118,7 +121,8 @@ def _param_docs(doc: str) -> dict[str, tuple[str, str]]:
         body = re.sub(r"`~?([^`]+)`", r"\1", body)
         first = re.split(r"(?<=[.;])\s", body, maxsplit=1)[0].rstrip(".;")
         first = re.sub(r"\s*\((?:runload\.)?[A-Za-z_.]+\)", "", first)
-        first = first[:1].upper() + first[1:]
+        if "_" not in first.split(" ", 1)[0]:
+            first = first[:1].upper() + first[1:]
         for name in names.split(","):
             out[name.strip()] = (kind.strip(), first)
     return out
@@ -281,18 +285,25 @@ def _check_sources(sources: Sequence[str]) -> list[str]:
 
 def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | None = None):
     """Read the sources; print the conservation line; fail when nothing was read."""
-    from .io import inventory, read_activities
+    from .io import inventory, problems, read_activities
 
     sources = _check_sources(sources)
     try:
         activities = read_activities(
             sources if len(sources) > 1 else sources[0],
             athlete=athlete if athlete is not None else getattr(args, "athlete", None),
-            tz=args.tz, errors="warn", progress=_show_progress(args))
+            tz=args.tz, errors="skip", progress=_show_progress(args))
     except ParameterError as exc:
         raise UsageError(exc.message, source=exc.source) from exc
     counts = inventory(activities)
     _say(_conservation(counts), err=_stdout_taken(args))
+    table = problems(activities)
+    if len(table):
+        kinds = table.drop_duplicates("source")["kind"].value_counts()
+        warnings.warn(
+            f"{table['source'].nunique()} of {counts.get('files_seen', 0)} files had problems ("
+            + ", ".join(f"{n} {k}" for k, n in kinds.items())
+            + "); they are listed at the end", _warning_category(), stacklevel=1)
     return activities, counts
 
 
@@ -360,9 +371,12 @@ def _print_problems(activities, args: argparse.Namespace) -> None:
         return
     err = _stdout_taken(args)
     _say(f"\nProblems ({len(table)}; files read only in part or not at all):", err=err)
-    for row in table.itertuples(index=False):
+    for row in table.head(_MAX_PROBLEMS).itertuples(index=False):
         kept = "part kept" if bool(row.salvaged) else "nothing kept"
         _say(f"  {row.source}: {row.kind}: {row.message} ({kept})", err=err)
+    if len(table) > _MAX_PROBLEMS:
+        _say(f"  ... and {len(table) - _MAX_PROBLEMS} more (all of them are in the HTML report; "
+             "in Python: runload.problems(activities))", err=err)
 
 
 def _thresholds(args: argparse.Namespace) -> dict[str, Any]:
@@ -584,47 +598,82 @@ def _squad_members(squad: Path) -> list[tuple[str, Path]]:
     return members
 
 
-def cmd_audit(args: argparse.Namespace) -> int:
-    """``runload audit``: the squad table and its HTML page."""
+def read_squad(squad: Path, *, tz: str | None = None, quiet: bool = True):
+    """Read a squad folder: one sub-folder or archive per athlete.
+
+    Parameters
+    ----------
+    squad : Path
+        The squad folder.
+    tz : str, optional
+        IANA time zone for files without a UTC offset.
+    quiet : bool
+        No progress bar.
+
+    Returns
+    -------
+    activities : DataFrame
+        All athletes' activities (``athlete`` = the folder or archive name).
+    problems : dict of str to DataFrame
+        Each athlete's problems table.
+    counts : dict
+        The file inventory summed over the athletes.
+
+    Raises
+    ------
+    UsageError
+        ``squad`` is missing or not a folder.
+    NothingReadError
+        No athlete folder inside ``squad``.
+    """
     import pandas as pd
 
-    from .audit import squad_audit
     from .io import inventory, problems, read_activities
     from .progress import progress
-    from .report import write_audit
 
-    members = _squad_members(args.squad)
+    members = _squad_members(squad)
     if not members:
         raise NothingReadError("no athlete folder or .zip inside; put one folder per athlete "
-                               "in the squad folder", source=str(args.squad))
-    frames, problem_tables = [], {}
-    totals: dict[str, int] = {}
-    for name, path in progress(members, desc="athletes", unit="athlete", quiet=args.quiet):
+                               "in the squad folder", source=str(squad))
+    frames, tables = [], {}
+    counts: dict[str, int] = {}
+    for name, path in progress(members, desc="athletes", unit="athlete", quiet=quiet):
         try:
-            activities = read_activities(str(path), athlete=name, tz=args.tz, errors="skip")
+            activities = read_activities(str(path), athlete=name, tz=tz, errors="skip")
         except ParameterError as exc:
             raise UsageError(exc.message, source=exc.source) from exc
         for key, value in inventory(activities).items():
-            totals[key] = totals.get(key, 0) + int(value)
-        problem_tables[name] = problems(activities)
+            counts[key] = counts.get(key, 0) + int(value)
+        tables[name] = problems(activities)
         frames.append(activities)
-    _say(_conservation(totals), err=_stdout_taken(args))
     read = [f for f in frames if len(f)]
-    if not read:
-        raise NothingReadError("no activity could be read for any athlete",
-                               source=str(args.squad))
-    bad = {name: len(t) for name, t in problem_tables.items() if len(t)}
+    activities = pd.concat(read or frames[:1], ignore_index=True)
+    activities.attrs = {"tz": tz}
+    return activities, tables, counts
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``runload audit``: the squad table and its HTML page."""
+    from .audit import squad_audit
+    from .report import write_audit
+
+    activities, problem_tables, totals = read_squad(args.squad, tz=args.tz,
+                                                    quiet=not _show_progress(args))
+    _say(_conservation(totals), err=_stdout_taken(args))
+    if len(activities) == 0:
+        raise NothingReadError("no activity could be read for any athlete; each athlete "
+                               "folder needs FIT, GPX or TCX files", source=str(args.squad))
+    bad = {name: t["source"].nunique() for name, t in problem_tables.items() if len(t)}
     if bad:
         warnings.warn(
-            f"{sum(bad.values())} problem files in the squad ("
+            f"{sum(bad.values())} files with problems in the squad ("
             + ", ".join(f"{n}: {k}" for n, k in bad.items())
             + "); see the audit page", _warning_category(), stacklevel=1)
-    activities = pd.concat(read, ignore_index=True)
-    activities.attrs = {"tz": args.tz}
     episodes = _pain(args, athlete=None)
     weekly = _weekly(activities, args)
     audit = squad_audit(weekly, episodes, as_of=args.as_of,
-                        problems={name: len(t) for name, t in problem_tables.items()})
+                        problems={name: t["source"].nunique()
+                                  for name, t in problem_tables.items()})
     if args.csv:
         _write_csv(audit, args.csv, args)
     _print_table(_audit_view(audit, args.units), args)

@@ -156,27 +156,38 @@ def _date(value: Any) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+def _dcell(value: Any) -> str:
+    """A date that does not wrap in a table cell."""
+    return f'<span class="nowrap">{_date(value)}</span>'
+
+
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: Iterable[int] = (),
-           caption: str | None = None, table_id: str | None = None) -> str:
-    """An HTML table from already-escaped cells, wrapped to scroll sideways on phones."""
+           caption: str | None = None, table_id: str | None = None, stack: bool = False) -> str:
+    """An HTML table from already-escaped cells, wrapped to scroll sideways on phones.
+
+    With ``stack=True`` each row becomes a small card on narrow screens (every cell
+    labelled with its column name), for tables too wide for a phone.
+    """
     numeric = set(numeric)
+    labels = [html.escape(re.sub(r"<[^>]+>", "", h), quote=True) for h in headers]
     head = "".join(
         f'<th scope="col"{" class=num" if i in numeric else ""}>{h}</th>'
         for i, h in enumerate(headers)
     )
     body = "".join(
         "<tr>" + "".join(
-            f'<td{" class=num" if i in numeric else ""}>{cell}</td>' for i, cell in enumerate(row)
+            f'<td{" class=num" if i in numeric else ""} data-label="{labels[i]}">{cell}</td>'
+            for i, cell in enumerate(row)
         ) + "</tr>"
         for row in rows
     )
     cap = f"<caption class=note>{caption}</caption>" if caption else ""
-    tid = f' id="{table_id}"' if table_id else ""
-    return (f'<div class="scroll"><table{tid}>{cap}<thead><tr>{head}</tr></thead>'
+    attrs = (f' id="{table_id}"' if table_id else "") + (' class="stack"' if stack else "")
+    return (f'<div class="scroll"><table{attrs}>{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
 
 
@@ -194,7 +205,7 @@ def _figure(fig, alt: str, caption: str) -> str:
 def _new_figure(width: float = 9.0, height: float = 3.8):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height))
     return fig, fig.subplots()
 
 
@@ -405,65 +416,79 @@ def _weekly_chart(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: st
 
 def _pain_bands(ax, weekly: pd.DataFrame, episodes: pd.DataFrame | None) -> int:
     """Shade each back-pain episode on a weekly chart; returns how many were drawn."""
+    from matplotlib.patches import Patch
+
     if episodes is None or len(episodes) == 0 or len(weekly) == 0:
         return 0
     first = pd.to_datetime(weekly["week_start"]).min()
     last = pd.to_datetime(weekly["week_start"]).max() + pd.Timedelta(days=7)
     onset = pd.to_datetime(episodes["onset"])
     end = pd.to_datetime(episodes["end"]) if "end" in episodes.columns else onset
-    end = end.fillna(onset) + pd.Timedelta(days=1)
+    end = end.fillna(last) + pd.Timedelta(days=1)
     shown = (end >= first) & (onset <= last)
-    xs = _x_converter(ax, weekly)
-    label = "back pain"
     for start, stop in zip(onset[shown], end[shown], strict=True):
-        ax.axvspan(xs(max(start, first)), xs(min(stop, last)), color="#d62728", alpha=0.15,
-                   lw=0, label=label, zorder=0)
-        label = None
+        ax.axvspan(max(start, first), min(stop, last), color="#d62728", alpha=0.18, lw=0,
+                   zorder=0)
     if shown.any():
-        handles, labels = ax.get_legend_handles_labels()
-        if labels:
-            ax.legend(handles, labels, loc="upper left", fontsize="small", framealpha=0.85)
+        previous = ax.get_legend()
+        if previous is not None:
+            ax.add_artist(previous)
+        ax.legend(handles=[Patch(facecolor="#d62728", alpha=0.3, label="back pain")],
+                  loc="upper left", fontsize="small", framealpha=0.9)
     return int(shown.sum())
 
 
-def _x_converter(ax, weekly: pd.DataFrame):
-    """Map a date to the x coordinate of a weekly chart (date axis or bar positions)."""
-    import matplotlib.dates as mdates
+def _plot_function(*names: str):
+    """The first of ``runload.plot.pain``'s functions ``names`` that exists, else None.
 
-    lo, hi = ax.get_xlim()
-    weeks = pd.to_datetime(weekly["week_start"]).sort_values()
-    first_num = mdates.date2num(weeks.iloc[0])
-    if lo <= first_num <= hi + 1 or hi > 1000:  # a date axis (matplotlib day numbers)
-        return lambda day: mdates.date2num(pd.Timestamp(day))
-    # categorical bar positions 0..n-1 at the week starts
-    first = weeks.iloc[0]
-    return lambda day: (pd.Timestamp(day) - first).days / 7.0 - 0.5
+    The forest and pain-timeline charts are optional extras of the report (their data
+    are in the tables next to them), so a missing plotting function leaves the chart
+    out instead of failing the whole report.
+    """
+    try:
+        from .plot import pain
+    except ImportError:
+        return None
+    for name in names:
+        func = getattr(pain, name, None)
+        if callable(func):
+            return func
+    return None
 
 
 def _forest_chart(associations: pd.DataFrame) -> str | None:
-    from .plot.pain import plot_forest
-
+    plot = _plot_function("plot_forest", "forest")
     shown = associations.dropna(subset=["estimate"])
-    if shown.empty:
+    shown = shown[np.isfinite(shown["estimate"]) & (shown["estimate"] > 0)]
+    if plot is None or shown.empty:
         return None
-    fig, ax = _new_figure(9.0, max(2.2, 0.42 * len(shown) + 1.2))
-    plot_forest(associations, ax=ax)
+    fig, ax = _new_figure(9.0, max(2.6, 0.34 * len(shown) + 1.6))
+    _call_flexibly(plot, associations=associations, ax=ax)
     return _figure(
         fig,
         f"Forest plot of {len(shown)} association estimates with 95% confidence intervals",
-        "Estimates with 95% confidence intervals; 1 means no association.",
+        "Ratios with their confidence intervals on a log scale; 1 means no association; "
+        "grey rows have too few onsets to say much.",
     )
 
 
-def _timeline_chart(weekly: pd.DataFrame, episodes: pd.DataFrame, units: str) -> str | None:
-    from .plot.pain import plot_pain_timeline
-
-    if episodes is None or len(episodes) == 0:
-        return None
-    fig, ax = _new_figure(9.0, 3.0)
-    _call_flexibly(plot_pain_timeline, weekly=weekly, episodes=episodes, units=units, ax=ax)
-    return _figure(fig, f"Timeline of {len(episodes)} back-pain episodes",
-                   "Back-pain episodes over time (bar: onset to end; height: worst pain 0-10).")
+def _timeline_chart(weekly: pd.DataFrame, episodes: pd.DataFrame, units: str) -> str:
+    plot = _plot_function("plot_pain_timeline", "mileage_with_pain")
+    if plot is None or episodes is None or len(episodes) == 0 or len(weekly) == 0:
+        return ""
+    parts = []
+    athletes = [str(a) for a in pd.unique(weekly["athlete"].dropna())]
+    for athlete in athletes:
+        mine = _episodes_of(episodes, athlete, len(athletes))
+        if mine is None or len(mine) == 0:
+            continue
+        fig, ax = _new_figure(9.0, 3.4)
+        _call_flexibly(plot, weekly=weekly, episodes=mine, units=units, athlete=athlete, ax=ax)
+        parts.append(_figure(
+            fig, f"Weekly distance and {len(mine)} back-pain episodes of {athlete}",
+            "Back-pain episodes (bands, onset to end) and their worst pain (line, right axis, "
+            "0-10) over weekly distance."))
+    return "".join(parts)
 
 
 def _call_flexibly(func, **available: Any):
@@ -532,7 +557,8 @@ def _chart_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: s
 def _flagged_section(weekly: pd.DataFrame, units: str) -> str:
     table = flagged_weeks(weekly, units=units)
     several = weekly["athlete"].nunique() > 1
-    intro = ("<p>Each row is one rule a week broke. The evidence label says how well research "
+    table = table.sort_values(["athlete", "week_start"], ascending=[True, False], kind="stable")
+    intro = ("<p>Each row is one rule a week broke, latest week first. The evidence label says how well research "
              "supports the rule as an injury warning; the 10% rule in particular is a heuristic "
              f"{_ref('buist2008')}.</p>")
     if table.empty:
@@ -542,7 +568,7 @@ def _flagged_section(weekly: pd.DataFrame, units: str) -> str:
         "week", f"distance ({units})", "rule", "what happened", "evidence"]
     rows = [
         ([_e(r["athlete"])] if several else []) + [
-            f'<span class="nowrap">{_date(r["week_start"])}</span>',
+            _dcell(r["week_start"]),
             _dist(r["distance_m"], units),
             _e(_flag_name(r["flag"])),
             _e(r["rule"]),
@@ -551,7 +577,7 @@ def _flagged_section(weekly: pd.DataFrame, units: str) -> str:
         for r in table.to_dict("records")
     ]
     return (f'<section id="flagged"><h2>Flagged weeks</h2>{intro}'
-            + _table(headers, rows, numeric=[1 + several]) + "</section>")
+            + _table(headers, rows, numeric=[1 + several], stack=True) + "</section>")
 
 
 def _weeks_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str) -> str:
@@ -569,7 +595,7 @@ def _weeks_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: s
         week = pd.Timestamp(r["week_start"])
         raised = [_flag_name(c) for c in flags if bool(r.get(c)) and not pd.isna(r.get(c))]
         cells = ([_e(r["athlete"])] if several else []) + [
-            _date(week) + ("" if r.get("complete", True) else " <span class=muted>(partial)</span>"),
+            _dcell(week) + ("" if r.get("complete", True) else " <span class=muted>(partial)</span>"),
             _dist(r["distance_m"], units),
             _e(r.get("runs")),
             _dist(r.get("longest_run_m"), units),
@@ -643,7 +669,7 @@ def _episodes_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units
         "onset", "end", "worst pain (0-10)", "days lost", "where", "notes"]
     rows = [
         ([_e(r.get("athlete"))] if several else []) + [
-            _date(r.get("onset")),
+            _dcell(r.get("onset")),
             _date(r.get("end")) if not pd.isna(r.get("end")) else "ongoing / unknown",
             _num(r.get("max_severity"), "{:.0f}"),
             _num(r.get("time_lost_days"), "{:.0f}"),
@@ -652,7 +678,7 @@ def _episodes_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units
         ]
         for r in episodes.sort_values("onset").to_dict("records")
     ]
-    timeline = _timeline_chart(weekly, episodes, units) or ""
+    timeline = _timeline_chart(weekly, episodes, units)
     return head + timeline + _table(headers, rows, numeric=[2 + several, 3 + several]) + "</section>"
 
 
@@ -941,7 +967,7 @@ def render_audit(
     table = _table(
         ["athlete", "risk", f"this week ({units})", f"last 4 weeks ({units})", "4-week trend",
          "active flags", "weeks since recovery", "recent back pain", "file problems"],
-        rows, numeric=[2, 3, 4, 6, 8], table_id="audit-table")
+        rows, numeric=[2, 3, 4, 6, 8], table_id="audit-table", stack=True)
     overview = (
         '<section id="overview"><h2>Squad overview</h2>'
         f'<p class="headline">{_e(head)}</p>'
@@ -996,9 +1022,9 @@ def _athlete_section(name: str, slug: str, row: pd.Series, weekly: pd.DataFrame,
             parts.append(f"<h3>Flags in the last {recent_weeks} weeks</h3>")
             parts.append(_table(
                 ["week", f"distance ({units})", "rule", "what happened", "evidence"],
-                [[_date(r["week_start"]), _dist(r["distance_m"], units), _e(_flag_name(r["flag"])),
+                [[_dcell(r["week_start"]), _dist(r["distance_m"], units), _e(_flag_name(r["flag"])),
                   _e(r["rule"]), _e(r["evidence"])] for r in flagged.to_dict("records")],
-                numeric=[1]))
+                numeric=[1], stack=True))
         else:
             parts.append(f"<p>No flag in the last {recent_weeks} weeks.</p>")
     else:
@@ -1006,7 +1032,7 @@ def _athlete_section(name: str, slug: str, row: pd.Series, weekly: pd.DataFrame,
     if episodes is not None and len(episodes):
         parts.append("<h3>Back-pain episodes</h3>" + _table(
             ["onset", "end", "worst pain (0-10)", "notes"],
-            [[_date(r.get("onset")), _date(r.get("end")), _num(r.get("max_severity"), "{:.0f}"),
+            [[_dcell(r.get("onset")), _dcell(r.get("end")), _num(r.get("max_severity"), "{:.0f}"),
               _e(r.get("notes"))] for r in episodes.sort_values("onset").to_dict("records")],
             numeric=[2]))
     if problems is not None and len(problems):
