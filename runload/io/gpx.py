@@ -295,9 +295,10 @@ def _summary(raw: _Raw, cols: dict[str, Any], *, ascent_threshold_m: float,
     ns = cols["times"].asi8
     hr = cols["heart_rate_bpm"]
     distance = cols["distance_m"]
-    if valid.size:
-        start = pd.Timestamp(int(ns[valid[0]]), tz="UTC")
-        elapsed = float(ns[valid[-1]] - ns[valid[0]]) / 1e9
+    if valid.size:  # min/max, not first/last: a few files have points out of order
+        first, last = ns[valid].min(), ns[valid].max()
+        start = pd.Timestamp(int(first), tz="UTC")
+        elapsed = float(last - first) / 1e9
         moving = geo.moving_time_s(cols["time_s"], np.diff(distance, prepend=0.0),
                                    breaks=cols["breaks"], stop_speed_m_s=stop_speed_m_s)
     else:
@@ -377,8 +378,9 @@ def parse_gpx(
     -----
     ``distance_m`` is the haversine length on the mean Earth radius (6 371 008.8 m) of the
     points kept by the jump filter, without the gaps between segments. ``moving_time_s``
-    sums the steps faster than ``stop_speed_m_s``; ``elapsed_time_s`` runs from the first
-    to the last usable time. ``avg_heart_rate_bpm`` is the mean of the samples.
+    sums the steps faster than ``stop_speed_m_s``; ``elapsed_time_s`` runs from the
+    earliest usable time (``start_time``) to the latest. ``avg_heart_rate_bpm`` is the
+    mean of the samples.
     """
     raw = _scan(data, source=source)
     why = _not_activity(raw, source=source)
