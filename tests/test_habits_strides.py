@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -179,3 +181,20 @@ def test_activity_strides_with_a_custom_reader():
     got = activity_strides(acts, reader=lambda source: stream(strides_set(600)))
     assert got["strides"].tolist() == [5] and got["stride_sets"].tolist() == [1]
     assert got["utc_offset_s"].tolist() == [3600]
+
+
+def test_weekly_habits_detects_strides_in_real_files(corpus, tmp_path):
+    from runload.habits import weekly_habits
+
+    for name in ("fit/fitparse__activity-small-fenix2-run.fit", "gpx/runpandas__run.gpx"):
+        target = tmp_path / name.split("/")[1]
+        target.write_bytes((corpus / name).read_bytes())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RunloadWarning)
+        acts = runload.read_activities(tmp_path, athlete="me", tz="UTC")
+        weekly = runload.weekly_load(acts)
+        out = weekly_habits(weekly, acts, strides="detect")
+    runs = out.loc[out["runs"] > 0]
+    assert len(runs) >= 1
+    assert runs["stride_sets"].tolist() == [0] * len(runs)  # searched, none found
+    assert out.loc[out["runs"] == 0, "flag_no_strides"].isna().all()
