@@ -277,7 +277,7 @@ def _activity(raw: dict[str, Any], frame: pd.DataFrame, problems: list[tuple[str
     elif not pd.isna(ident[0]):
         start = ident[0]
     elif len(valid):
-        start = valid.iloc[0]
+        start = valid.min()
     else:
         start = pd.NaT
         problems.append(("bad_time", "no times: the activity has no usable Id, lap or "
@@ -293,7 +293,7 @@ def _activity(raw: dict[str, Any], frame: pd.DataFrame, problems: list[tuple[str
         distance, distance_source = float("nan"), None
 
     if len(valid) >= 1:
-        elapsed = float((valid.iloc[-1] - valid.iloc[0]).total_seconds())
+        elapsed = float((valid.max() - valid.min()).total_seconds())  # robust to disorder
     elif lap_start.notna().any() and np.isfinite(lap_time).any():
         ends = lap_start + pd.to_timedelta(np.nan_to_num(lap_time), unit="s")
         elapsed = float((ends.max() - lap_start.min()).total_seconds())
