@@ -198,3 +198,14 @@ def test_weekly_habits_detects_strides_in_real_files(corpus, tmp_path):
     assert len(runs) >= 1
     assert runs["stride_sets"].tolist() == [0] * len(runs)  # searched, none found
     assert out.loc[out["runs"] == 0, "flag_no_strides"].isna().all()
+
+
+def test_hours_long_gap_keeps_times_and_strides():
+    before = stream(seconds=600)
+    after = stream(strides_set(300), seconds=1200, seed=1)
+    after = after.assign(elapsed_s=after["elapsed_s"] + 600 + 3 * 3600)  # watch left on for 3 h
+    run = pd.concat([before, after], ignore_index=True)
+    efforts = stride_efforts(run)
+    assert efforts["in_set"].sum() == 5
+    assert efforts["start_s"].iloc[0] == pytest.approx(600 + 3 * 3600 + 300, abs=2)
+    assert (efforts["end_s"] - efforts["start_s"]).between(20, 30).all()

@@ -87,11 +87,17 @@ def _grid_speed(track: pd.DataFrame, max_pause_s: float) -> tuple[np.ndarray, np
     t, v = t[keep], v[keep]
     if t.size < 2:
         return np.empty(0), np.empty(0)
-    grid = np.arange(np.ceil(t[0]), np.floor(t[-1]) + 1.0)
-    speed = np.interp(grid, t, v)
-    interval = np.clip(np.searchsorted(t, grid, side="right") - 1, 0, t.size - 2)
-    paused = (t[interval + 1] - t[interval]) > max_pause_s
+    # shorten long gaps (a watch left recording for hours) so the grid follows moving time;
+    # a shortened gap stays longer than max_pause_s and so stays a pause
+    gaps = np.diff(t)
+    excess = np.where(gaps > max_pause_s + 1.0, gaps - (max_pause_s + 1.0), 0.0)
+    tc = t - np.r_[0.0, np.cumsum(excess)]
+    grid = np.arange(np.ceil(tc[0]), np.floor(tc[-1]) + 1.0)
+    speed = np.interp(grid, tc, v)
+    interval = np.clip(np.searchsorted(tc, grid, side="right") - 1, 0, tc.size - 2)
+    paused = (tc[interval + 1] - tc[interval]) > max_pause_s
     speed[paused] = np.nan
+    grid = np.interp(grid, tc, t)  # back to seconds since the first sample
     return grid, speed
 
 
