@@ -53,7 +53,10 @@ def per_runner(n_runners: int, weeks: int, hazard: float, seed: int, n_permutati
                       seed=seed, pooled=False)
     out = {"onsets_per_runner": float(len(episodes) / n_runners)}
     for method in ("lagged_risk_ratio", "case_crossover"):
-        out[method] = rates(table.loc[table["method"] == method])
+        part = table.loc[table["method"] == method]
+        out[method] = rates(part)
+        for exposure in ("flag_ramp", "flag_session_spike"):
+            out[f"{method} {exposure}"] = rates(part.loc[part["exposure"] == exposure])
     return out
 
 
