@@ -374,3 +374,13 @@ def test_two_athletes_with_an_athlete_column():
     yours = out.loc[out["athlete"] == "you"]
     assert mine["core_sessions"].isna().all()  # no log rows for me
     assert yours["strength_sessions_counted"].tolist() == [0, 2, 2, 2, 0, 2]
+
+
+def test_empty_tables_give_empty_habits():
+    from runload.columns import ACTIVITIES, WEEKLY, empty
+
+    out = weekly_habits(empty(WEEKLY), empty(ACTIVITIES))
+    assert out.empty and list(out.columns) == [*WEEKLY, *HABITS_WEEKLY]
+    one = pd.DataFrame([act(day(0, 0), "running")]).drop(columns=["gear", "moving_time_s"])
+    out = weekly_habits(runload.weekly_load(one), one)
+    assert len(out) == 1 and out["flag_low_strength"].isna().all()  # the only week is incomplete

@@ -173,7 +173,9 @@ def weekly_habits(
     def per_week(frame: pd.DataFrame, **aggs) -> pd.DataFrame:
         """Aggregate (athlete, date) rows to the weekly keys (left join, same order)."""
         if frame.empty:
-            grouped = pd.DataFrame(columns=[*_KEYS, *aggs])
+            grouped = pd.DataFrame({"athlete": pd.Series(dtype="string"),
+                                    "week_start": pd.Series(dtype="datetime64[ns]"),
+                                    **{name: pd.Series(dtype="float64") for name in aggs}})
         else:
             frame = frame.assign(week_start=week_of(frame["date"], day),
                                  athlete=frame["athlete"].astype("string"))
@@ -182,8 +184,7 @@ def weekly_habits(
 
     # -- strength: activities and log, per day the larger
     strength_acts = acts.loc[acts["sport"] == "strength_training"]
-    act_s = strength_acts["moving_time_s"].fillna(strength_acts.get("elapsed_time_s")) \
-        if "moving_time_s" in strength_acts else pd.Series(np.nan, index=strength_acts.index)
+    act_s = _column(strength_acts, "moving_time_s").fillna(_column(strength_acts, "elapsed_time_s"))
     act_days = pd.DataFrame({"athlete": strength_acts["athlete"].astype("string"),
                              "date": strength_acts["date"],
                              "n": (act_s.isna() | (act_s >= min_session)).astype("int64"),
@@ -346,6 +347,13 @@ def _nights(sleep, log: pd.DataFrame, athletes: pd.Series) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- pieces
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A float column of ``frame``, NaN when it has none."""
+    if name not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[name], errors="coerce").astype("float64")
 
 
 def _larger_per_day(a: pd.DataFrame, b: pd.DataFrame, values: list[str]) -> pd.DataFrame:
