@@ -141,6 +141,7 @@ def read_pain_log(
     if header is None:
         warnings.warn(f"{source}: the pain log is empty: no episodes", RunloadWarning, stacklevel=2)
         return empty(EPISODES)
+    header, rows = _drop_blank_columns(header, rows)
     form = _form(header, source)
     table = _table(header, rows, lines, source)
     table = _select_athlete(table, athlete, source)
@@ -310,6 +311,21 @@ def _delimiter(header_line: str) -> str:
     counts = {sep: header_line.count(sep) for sep in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
+
+
+def _drop_blank_columns(header: list[str], rows: list[list[str]]):
+    """Drop trailing header cells that are empty in the header and every row.
+
+    Spreadsheets often save a separator after the last column (``onset;end;``).
+    """
+    keep = len(header)
+    while keep and not header[keep - 1].strip() and not any(
+        len(r) >= keep and r[keep - 1].strip() for r in rows
+    ):
+        keep -= 1
+    if keep == len(header):
+        return header, rows
+    return header[:keep], [r[:keep] if len(r) > keep else r for r in rows]
 
 
 def _form(header: list[str], source: str) -> str:

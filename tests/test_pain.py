@@ -90,6 +90,13 @@ def test_latin1_is_read_with_a_warning():
     assert explicit.loc[0, "notes"] == "Rücken nach Bergläufen"
 
 
+def test_trailing_separators_from_spreadsheets(tmp_path):
+    got = read_pain_log(log("onset;severity;;\n2024-03-04;5;;\n2024-06-01;3;;\n", tmp_path), today=TODAY)
+    assert got["max_severity"].tolist() == [5.0, 3.0]
+    with pytest.raises(PainLogError, match="empty column name"):
+        read_pain_log(log("onset,,severity\n2024-03-04,x,5\n", tmp_path), today=TODAY)
+
+
 def test_excel_serial_dates(tmp_path):
     got = read_pain_log(log("onset,end\n45355,45361\n", tmp_path), today=TODAY)
     assert got.loc[0, "onset"] == pd.Timestamp("2024-03-04")
