@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import runload
 from runload.errors import ParameterError, RunloadWarning
@@ -209,3 +211,33 @@ def test_hours_long_gap_keeps_times_and_strides():
     assert efforts["in_set"].sum() == 5
     assert efforts["start_s"].iloc[0] == pytest.approx(600 + 3 * 3600 + 300, abs=2)
     assert (efforts["end_s"] - efforts["start_s"]).between(20, 30).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(4, 8),
+    length=st.integers(20, 30),
+    ratio=st.floats(1.35, 1.6),
+    recovery=st.integers(45, 150),
+    easy=st.floats(2.3, 4.0),
+    noise=st.floats(0.0, 0.3),
+    seed=st.integers(0, 10_000),
+)
+def test_property_every_set_of_strides_is_found(n, length, ratio, recovery, easy, noise, seed):
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, 2400.0)
+    v = np.full(t.size, easy)
+    starts = 900 + np.arange(n) * (length + recovery)
+    inside = ((t[:, None] >= starts) & (t[:, None] < starts + length)).any(axis=1)
+    v[inside] = easy * ratio
+    v = np.clip(v + rng.normal(0.0, noise * easy / 3.0, t.size), 0.0, None)
+    assert count_strides(pd.DataFrame({"elapsed_s": t, "speed_m_s": v})) == (n, 1)
+
+
+@settings(max_examples=30, deadline=None)
+@given(easy=st.floats(1.8, 5.0), noise=st.floats(0.0, 0.12), seed=st.integers(0, 10_000))
+def test_property_steady_runs_have_no_strides(easy, noise, seed):
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, 2400.0)
+    v = np.clip(easy * (1 + rng.normal(0.0, noise, t.size)), 0.0, None)
+    assert count_strides(pd.DataFrame({"elapsed_s": t, "speed_m_s": v})) == (0, 0)
