@@ -121,6 +121,18 @@ def test_new_flag_columns_are_exposures_without_code_changes():
     assert lagged(full, exposure="flag_acwr")["warning"] == "no exposed weeks at risk: nothing to compare"
 
 
+def test_nullable_flags_leave_unknown_weeks_out():
+    """A habits flag with missing weeks (nullable boolean) is an exposure; NA weeks are not at risk."""
+    weekly = weekly_one()
+    sleep = pd.array([True, None, True, False, None, True] + [False] * 14, dtype="boolean")
+    weekly = weekly.assign(flag_short_sleep=sleep)
+    table = associate(weekly, episodes_one(), methods=("lagged",), n_permutations=0)
+    row = lagged(table, exposure="flag_short_sleep")
+    # at-risk weeks 1, 2, 3, 4, 5, 11, 12, 13; week 1 and 4 unknown; exposed: 2, 5
+    assert (row["exposed_n"], row["exposed_events"]) == (2, 1)
+    assert (row["unexposed_n"], row["unexposed_events"]) == (4, 1)
+
+
 def test_exposures_argument_selects_binary_and_continuous():
     table = associate(weekly_one(), episodes_one(), exposures=["flag_ramp", "change_pct"],
                       methods=("case_crossover",), n_permutations=0)
