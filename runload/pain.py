@@ -15,17 +15,24 @@ naming the file, the line, the column and what is wrong; nothing is guessed.
 
 from __future__ import annotations
 
-import csv
-import io
-import os
-import re
 import warnings
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from .columns import EPISODES, conform, empty
+from .csvlog import (
+    as_table,
+    drop_blank_columns,
+    drop_duplicates,
+    fail,
+    load_rows,
+    norm,
+    parse_dates,
+    parse_number,
+    select_athlete,
+    text_column,
+)
 from .errors import PainLogError, ParameterError, RunloadWarning
 
 __all__ = [
@@ -51,10 +58,6 @@ EPISODE_LOG_COLUMNS = ("athlete", "onset", "end", "severity", "location", "time_
 #: Columns of the daily-diary form (``date`` and ``severity`` are required).
 DIARY_LOG_COLUMNS = ("athlete", "date", "severity", "location", "notes")
 
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_EXCEL_SERIAL = re.compile(r"^\d{5}(\.0*)?$")  # 10000..99999: 1927-05-18 .. 2173-10-14
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
-_AMBIGUOUS = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
 
 
 def read_pain_log(
@@ -137,15 +140,15 @@ def read_pain_log(
     """
     _check_options(min_severity, min_gap_days, min_duration_days)
     today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
-    source, header, rows, lines = _load(path_or_buffer, encoding)
+    source, header, rows, lines = load_rows(path_or_buffer, encoding)
     if header is None:
         warnings.warn(f"{source}: the pain log is empty: no episodes", RunloadWarning, stacklevel=2)
         return empty(EPISODES)
-    header, rows = _drop_blank_columns(header, rows)
+    header, rows = drop_blank_columns(header, rows)
     form = _form(header, source)
-    table = _table(header, rows, lines, source)
-    table = _select_athlete(table, athlete, source)
-    table = _drop_duplicates(table, source)
+    table = as_table(header, rows, lines, source)
+    table = select_athlete(table, athlete, source)
+    table = drop_duplicates(table, source)
     if form == "episodes":
         found = _parse_episodes(table, source, today, date_format, min_severity)
         found = _merge_close(found, min_gap_days, source)
@@ -235,101 +238,8 @@ def _check_options(min_severity, min_gap_days, min_duration_days) -> None:
         raise ParameterError(f"min_duration_days must be >= 1, got {min_duration_days!r}")
 
 
-def _load(path_or_buffer, encoding):
-    """Return (source, header, rows, line numbers); header None for an empty log."""
-    if isinstance(path_or_buffer, pd.DataFrame):
-        frame = path_or_buffer
-        header = [str(c) for c in frame.columns]
-        values = frame.astype(object).where(frame.notna(), "").astype(str)
-        rows = values.to_numpy().tolist()
-        return "<DataFrame>", (header or None), rows, list(range(2, len(rows) + 2))
-    source, raw = _read_bytes(path_or_buffer)
-    text = raw if isinstance(raw, str) else _decode(raw, encoding, source)
-    text = text.lstrip("\ufeff")
-    lines_text = text.splitlines()
-    first = next((ln for ln in lines_text if ln.strip()), None)
-    if first is None:
-        return source, None, [], []
-    delimiter = _delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header, rows, lines = None, [], []
-    try:
-        for fields in reader:
-            if not any(f.strip() for f in fields):
-                continue
-            if header is None:
-                header = fields
-            else:
-                rows.append(fields)
-                lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise PainLogError(f"not a readable CSV: {exc}", source=source, line=reader.line_num) from exc
-    return source, header, rows, lines
-
-
-def _read_bytes(path_or_buffer):
-    if isinstance(path_or_buffer, (str, os.PathLike)):
-        source = os.fspath(path_or_buffer)
-        try:
-            with open(source, "rb") as fh:
-                return source, fh.read()
-        except OSError as exc:
-            raise PainLogError(f"cannot open the pain log: {exc.strerror or exc}", source=source) from exc
-    if hasattr(path_or_buffer, "read"):
-        source = str(getattr(path_or_buffer, "name", "<buffer>"))
-        return source, path_or_buffer.read()
-    raise ParameterError(
-        f"read_pain_log needs a path, a file-like object or a DataFrame, got {type(path_or_buffer).__name__}"
-    )
-
-
-def _decode(raw: bytes, encoding: str | None, source: str) -> str:
-    if encoding is not None:
-        try:
-            return raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise PainLogError(f"cannot decode the file as {encoding}: {exc}", source=source) from exc
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        warnings.warn(
-            f"{source}: line {line} is not UTF-8; the file was read as Windows-1252/Latin-1 "
-            "(save it as UTF-8, or pass encoding=, to be sure)",
-            RunloadWarning,
-            stacklevel=4,
-        )
-        try:
-            return raw.decode("cp1252")
-        except UnicodeDecodeError:
-            return raw.decode("latin-1")
-
-
-def _delimiter(header_line: str) -> str:
-    counts = {sep: header_line.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
-def _drop_blank_columns(header: list[str], rows: list[list[str]]):
-    """Drop trailing header cells that are empty in the header and every row.
-
-    Spreadsheets often save a separator after the last column (``onset;end;``).
-    """
-    keep = len(header)
-    while keep and not header[keep - 1].strip() and not any(
-        len(r) >= keep and r[keep - 1].strip() for r in rows
-    ):
-        keep -= 1
-    if keep == len(header):
-        return header, rows
-    return header[:keep], [r[:keep] if len(r) > keep else r for r in rows]
-
-
 def _form(header: list[str], source: str) -> str:
-    names = [_norm(h) for h in header]
+    names = [norm(h) for h in header]
     for i, name in enumerate(names):
         if not name:
             raise PainLogError("empty column name in the header", source=source, line=1)
@@ -359,121 +269,25 @@ def _form(header: list[str], source: str) -> str:
     return form
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"\s+", "_", str(name).strip().lower())
-
-
-def _table(header, rows, lines, source) -> pd.DataFrame:
-    width = len(header)
-    for fields, line in zip(rows, lines, strict=True):
-        if len(fields) != width and not (len(fields) > width and not any(f.strip() for f in fields[width:])):
-            raise PainLogError(
-                f"expected {width} fields as in the header, found {len(fields)}", source=source, line=line
-            )
-    data = [[f.strip() for f in fields[:width]] + [""] * (width - len(fields)) for fields in rows]
-    table = pd.DataFrame(data, columns=[_norm(h) for h in header], dtype="str")
-    table["_line"] = np.asarray(lines, dtype="int64")
-    return table
-
-
-def _select_athlete(table: pd.DataFrame, athlete, source) -> pd.DataFrame:
-    if "athlete" not in table.columns:
-        table = table.assign(athlete=athlete if athlete is not None else "")
-        return table
-    if athlete is None:
-        return table
-    kept = table.loc[table["athlete"] == str(athlete)]
-    if kept.empty:
-        raise PainLogError(f"no rows for athlete {athlete!r}", source=source, column="athlete")
-    return kept
-
-
-def _drop_duplicates(table: pd.DataFrame, source) -> pd.DataFrame:
-    fields = [c for c in table.columns if c != "_line"]
-    dup = table.duplicated(subset=fields, keep="first")
-    if dup.any():
-        lines = ", ".join(str(x) for x in table.loc[dup, "_line"].head(10))
-        warnings.warn(f"{source}: duplicate rows dropped (lines {lines})", RunloadWarning, stacklevel=3)
-    return table.loc[~dup]
-
-
-def _fail(mask: pd.Series, table: pd.DataFrame, source, column, message) -> None:
-    if mask.any():
-        first = mask.idxmax()
-        value = table.at[first, column] if column in table.columns else ""
-        raise PainLogError(
-            message.format(value=value), source=source, line=int(table.at[first, "_line"]), column=column
-        )
-
-
-def _parse_dates(table, column, source, today, date_format, *, required) -> pd.Series:
-    text = table[column].astype("str").str.strip()
-    blank = text.eq("")
-    if required:
-        _fail(blank, table, source, column, "missing date")
-    parsed = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
-    serial = text.str.fullmatch(_EXCEL_SERIAL.pattern)
-    if serial.any():
-        days = pd.to_numeric(text.where(serial), errors="coerce")
-        parsed = parsed.mask(serial, _EXCEL_EPOCH + pd.to_timedelta(days, unit="D"))
-    formats: Iterable[str] = (date_format,) if date_format else _DATE_FORMATS
-    for fmt in formats:
-        todo = parsed.isna() & ~blank
-        if not todo.any():
-            break
-        attempt = pd.to_datetime(text.where(todo), format=fmt, errors="coerce")
-        parsed = parsed.fillna(attempt)
-    bad = parsed.isna() & ~blank
-    if date_format is None:
-        ambiguous = bad & text.str.fullmatch(_AMBIGUOUS.pattern)
-        _fail(
-            ambiguous, table, source, column,
-            "ambiguous date {value!r} (day/month or month/day?); write YYYY-MM-DD or pass date_format=",
-        )
-    _fail(bad, table, source, column, "unparseable date {value!r}; write dates as YYYY-MM-DD")
-    parsed = parsed.dt.normalize()
-    _fail(parsed > today, table, source, column, "date {value!r} is in the future")
-    return parsed
-
-
-def _parse_number(table, column, source, *, low, high, what) -> pd.Series:
-    if column not in table.columns:
-        return pd.Series(np.nan, index=table.index, dtype="float64")
-    text = table[column].astype("str").str.strip().str.replace(",", ".", regex=False)
-    number = pd.to_numeric(text.where(text.ne("")), errors="coerce").astype("float64")
-    _fail(number.isna() & text.ne(""), table, source, column, f"{what} {{value!r}} is not a number")
-    outside = (number < low) | (number > high)
-    limits = f"{low:g}-{high:g}" if np.isfinite(high) else f">= {low:g}"
-    _fail(outside, table, source, column, f"{what} {{value!r}} is outside {limits}")
-    return number
-
-
-def _text(table, column) -> pd.Series:
-    if column not in table.columns:
-        return pd.Series(pd.NA, index=table.index, dtype="string")
-    values = table[column].astype("string").str.strip()
-    return values.mask(values.eq(""))
-
-
 def _parse_episodes(table, source, today, date_format, min_severity) -> pd.DataFrame:
-    onset = _parse_dates(table, "onset", source, today, date_format, required=True)
+    onset = parse_dates(table, "onset", source, today, date_format, required=True)
     end = (
-        _parse_dates(table, "end", source, today, date_format, required=False)
+        parse_dates(table, "end", source, today, date_format, required=False)
         if "end" in table.columns
         else pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
     )
-    _fail(end < onset, table, source, "end", "end {value!r} is before the onset")
-    severity = _parse_number(table, "severity", source, low=0, high=10, what="severity")
-    lost = _parse_number(table, "time_lost_days", source, low=0, high=np.inf, what="time_lost_days")
+    fail(end < onset, table, source, "end", "end {value!r} is before the onset")
+    severity = parse_number(table, "severity", source, low=0, high=10, what="severity")
+    lost = parse_number(table, "time_lost_days", source, low=0, high=np.inf, what="time_lost_days")
     out = pd.DataFrame(
         {
-            "athlete": _text(table, "athlete"),
+            "athlete": text_column(table, "athlete"),
             "onset": onset,
             "end": end,
             "max_severity": severity,
             "time_lost_days": lost,
-            "location": _text(table, "location"),
-            "notes": _text(table, "notes"),
+            "location": text_column(table, "location"),
+            "notes": text_column(table, "notes"),
             "_line": table["_line"],
         }
     )
@@ -481,16 +295,16 @@ def _parse_episodes(table, source, today, date_format, min_severity) -> pd.DataF
 
 
 def _parse_diary(table, source, today, date_format) -> pd.DataFrame:
-    date = _parse_dates(table, "date", source, today, date_format, required=True)
-    severity = _parse_number(table, "severity", source, low=0, high=10, what="severity")
-    _fail(severity.isna(), table, source, "severity", "missing severity")
+    date = parse_dates(table, "date", source, today, date_format, required=True)
+    severity = parse_number(table, "severity", source, low=0, high=10, what="severity")
+    fail(severity.isna(), table, source, "severity", "missing severity")
     days = pd.DataFrame(
         {
-            "athlete": _text(table, "athlete"),
+            "athlete": text_column(table, "athlete"),
             "date": date,
             "severity": severity,
-            "location": _text(table, "location"),
-            "notes": _text(table, "notes"),
+            "location": text_column(table, "location"),
+            "notes": text_column(table, "notes"),
             "_line": table["_line"],
         }
     )

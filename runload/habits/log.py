@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .. import pain as _pain
+from .. import csvlog as _csv
 from ..columns import conform, empty
 from ..errors import HabitsLogError, PainLogError, RunloadWarning
 
@@ -125,29 +125,29 @@ def read_habits_log(
     """
     today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
     with _habits_errors():
-        source, header, rows, lines = _pain._load(path_or_buffer, encoding)
+        source, header, rows, lines = _csv.load_rows(path_or_buffer, encoding)
         if header is None:
             warnings.warn(f"{source}: the habits log is empty", RunloadWarning, stacklevel=3)
             return empty(HABITS_LOG)
         _check_header(header, source)
-        table = _pain._table(header, rows, lines, source)
-        table = _pain._select_athlete(table, athlete, source)
-        table = _pain._drop_duplicates(table, source)
-        date = _pain._parse_dates(table, "date", source, today, date_format, required=True)
+        table = _csv.as_table(header, rows, lines, source)
+        table = _csv.select_athlete(table, athlete, source)
+        table = _csv.drop_duplicates(table, source)
+        date = _csv.parse_dates(table, "date", source, today, date_format, required=True)
         kind = _kinds(table, source)
-        minutes = _pain._parse_number(table, "minutes", source, low=0, high=_MAX_MINUTES,
+        minutes = _csv.parse_number(table, "minutes", source, low=0, high=_MAX_MINUTES,
                                       what="minutes")
-        value = _pain._text(table, "value")
+        value = _csv.text_column(table, "value")
         duration = _durations(table, kind, minutes, value, source)
         _check_values(table, kind, value, source)
     out = pd.DataFrame(
         {
-            "athlete": _pain._text(table, "athlete"),
+            "athlete": _csv.text_column(table, "athlete"),
             "date": date,
             "kind": kind,
             "duration_s": duration,
             "value": value,
-            "notes": _pain._text(table, "notes"),
+            "notes": _csv.text_column(table, "notes"),
         }
     )
     out = conform(out, HABITS_LOG, extra=False)
@@ -156,7 +156,7 @@ def read_habits_log(
 
 
 def _check_header(header: list[str], source: str) -> None:
-    names = [_pain._norm(h) for h in header]
+    names = [_csv.norm(h) for h in header]
     for i, name in enumerate(names):
         if not name:
             raise HabitsLogError("empty column name in the header", source=source, line=1)
@@ -177,8 +177,8 @@ def _check_header(header: list[str], source: str) -> None:
 
 def _kinds(table: pd.DataFrame, source: str) -> pd.Series:
     kind = table["kind"].astype("str").str.strip().str.lower()
-    _pain._fail(kind.eq(""), table, source, "kind", "missing kind")
-    _pain._fail(~kind.isin(list(KINDS)), table, source, "kind",
+    _csv.fail(kind.eq(""), table, source, "kind", "missing kind")
+    _csv.fail(~kind.isin(list(KINDS)), table, source, "kind",
                 "unknown kind {value!r}; allowed: " + ", ".join(KINDS))
     return kind.astype("string")
 
@@ -192,24 +192,24 @@ def _durations(table, kind, minutes, value, source) -> pd.Series:
     text = value.fillna("").astype("str").str.replace(",", ".", regex=False)
     hours = pd.to_numeric(text.where(text.ne("")), errors="coerce").astype("float64")
     sleep_s = pd.Series(sleep, index=table.index)
-    _pain._fail(sleep_s & hours.isna() & text.ne(""), table, source, "value",
+    _csv.fail(sleep_s & hours.isna() & text.ne(""), table, source, "value",
                 "sleep hours {value!r} is not a number")
-    _pain._fail(sleep_s & ((hours < 0) | (hours > 24)), table, source, "value",
+    _csv.fail(sleep_s & ((hours < 0) | (hours > 24)), table, source, "value",
                 "sleep hours {value!r} is outside 0-24")
-    _pain._fail(sleep_s & hours.isna() & minutes.isna(), table, source, "minutes",
+    _csv.fail(sleep_s & hours.isna() & minutes.isna(), table, source, "minutes",
                 "a sleep night needs minutes asleep (or value = hours asleep)")
     disagree = sleep_s & hours.notna() & minutes.notna() & ((hours * 60 - minutes).abs() > 1)
-    _pain._fail(disagree, table, source, "value",
+    _csv.fail(disagree, table, source, "value",
                 "sleep hours {value!r} disagree with minutes; give one of them")
     return seconds.where(~sleep_s | minutes.notna(), hours * 3600.0)
 
 
 def _check_values(table, kind, value, source) -> None:
     shoes = kind.eq("shoes").to_numpy(dtype=bool)
-    _pain._fail(pd.Series(shoes, index=table.index) & value.isna(), table, source, "value",
+    _csv.fail(pd.Series(shoes, index=table.index) & value.isna(), table, source, "value",
                 "a shoes row needs the pair's name in value")
     strides = pd.Series(kind.eq("strides").to_numpy(dtype=bool), index=table.index)
     text = value.fillna("").astype("str")
     reps = pd.to_numeric(text.where(text.ne("")), errors="coerce").astype("float64")
     bad = strides & text.ne("") & ~(np.isfinite(reps) & (reps >= 1) & (reps == np.floor(reps)))
-    _pain._fail(bad, table, source, "value", "stride count {value!r} is not a whole number >= 1")
+    _csv.fail(bad, table, source, "value", "stride count {value!r} is not a whole number >= 1")
