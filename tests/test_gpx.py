@@ -281,3 +281,20 @@ def test_results_do_not_depend_on_the_conversion_chunk(corpus, monkeypatch):
     assert again.problems == summary.problems
     for one, other in zip(again.activities, summary.activities, strict=True):
         assert pd.Series(one, dtype=object).equals(pd.Series(other, dtype=object))
+
+
+def test_waypoint_extensions_do_not_leak_into_track_points():
+    data = (
+        b'<?xml version="1.0"?><gpx version="1.1" creator="t" '
+        b'xmlns="http://www.topografix.com/GPX/1/1" '
+        b'xmlns:x="http://www.garmin.com/xmlschemas/TrackPointExtension/v2">'
+        b'<wpt lat="5" lon="5"><extensions><x:TrackPointExtension><x:hr>99</x:hr>'
+        b"<x:speed>9</x:speed></x:TrackPointExtension></extensions></wpt>"
+        b'<trk><trkseg><trkpt lat="0" lon="0"/><trkpt lat="0.001" lon="0"><extensions>'
+        b"<x:TrackPointExtension><x:hr>150</x:hr></x:TrackPointExtension></extensions>"
+        b"</trkpt></trkseg></trk></gpx>"
+    )
+    track = gpx_track(data, source="w.gpx")
+    assert track["heart_rate_bpm"].isna().tolist() == [True, False]
+    assert track["heart_rate_bpm"].iloc[1] == 150.0
+    assert track["speed_m_s"].isna().all()  # no times, no file speed on the track points

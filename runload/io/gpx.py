@@ -69,7 +69,15 @@ __all__ = ["parse_gpx", "gpx_track"]
 
 # element codes (by local name, any namespace)
 _TRKPT, _TRKSEG, _TRK, _RTEPT, _WPT, _METADATA, _GPX = 1, 2, 3, 4, 5, 6, 7
+_XHR, _XCAD, _XSPEED = 8, 9, 10
 _OUTER = {
+    # hr, cad (in a point's <extensions>) and speed (GPX 1.0, or TrackPointExtension v2)
+    # exist only inside points: taken as they end, just before their point ends
+    "hr": _XHR,
+    "heartrate": _XHR,
+    "cad": _XCAD,
+    "cadence": _XCAD,
+    "speed": _XSPEED,
     "trkpt": _TRKPT,
     "trkseg": _TRKSEG,
     "trk": _TRK,
@@ -78,19 +86,8 @@ _OUTER = {
     "metadata": _METADATA,
     "gpx": _GPX,
 }
-_ELE, _TIME, _SPEED, _EXT, _HR, _CAD, _NAME, _TYPE = 1, 2, 3, 4, 5, 6, 7, 8
-_INNER = {
-    "ele": _ELE,
-    "time": _TIME,
-    "speed": _SPEED,
-    "extensions": _EXT,
-    "hr": _HR,
-    "heartrate": _HR,
-    "cad": _CAD,
-    "cadence": _CAD,
-    "name": _NAME,
-    "type": _TYPE,
-}
+_ELE, _TIME, _NAME, _TYPE = 1, 2, 3, 4
+_INNER = {"ele": _ELE, "time": _TIME, "name": _NAME, "type": _TYPE}
 
 
 class _Raw(NamedTuple):
@@ -118,39 +115,36 @@ def _scan(data: bytes, *, source: str) -> _Raw:
     segment = 0
     lat_add, lon_add, ele_add, tim_add = lat.append, lon.append, ele.append, tim.append
     spd_add, hr_add, cad_add, seg_add = spd.append, hr.append, cad.append, seg.append
+    h = c = s = None
     with xml_errors(source=source, skipped_lines=skipped):
         for _, el in iter_end(body):
             code = outer[el.tag]
             if not code:
                 continue
-            if code == _TRKPT:
+            if code == _XHR:
+                h = el.text
+            elif code == _XCAD:
+                c = el.text
+            elif code == _XSPEED:
+                s = el.text
+            elif code == _TRKPT:
                 attrib = el.attrib
                 lat_add(attrib.get("lat"))
                 lon_add(attrib.get("lon"))
-                e = t = s = h = c = None
+                e = t = None
                 for child in el:
                     kind = inner[child.tag]
                     if kind == _ELE:
                         e = child.text
                     elif kind == _TIME:
                         t = child.text
-                    elif kind == _SPEED:
-                        s = child.text
-                    elif kind == _EXT:
-                        for x in child.iter():
-                            kind = inner[x.tag]
-                            if kind == _HR:
-                                h = x.text
-                            elif kind == _CAD:
-                                c = x.text
-                            elif kind == _SPEED and s is None:
-                                s = x.text
                 ele_add(e)
                 tim_add(t)
                 spd_add(s)
                 hr_add(h)
                 cad_add(c)
                 seg_add(segment)
+                h = c = s = None
                 el.clear()
                 if len(seg) >= CHUNK_POINTS:
                     flush_columns(text, numbers, _KINDS)
@@ -169,9 +163,11 @@ def _scan(data: bytes, *, source: str) -> _Raw:
                 el.clear()
             elif code == _RTEPT:
                 meta["rtept"] += 1
+                h = c = s = None
                 el.clear()
             elif code == _WPT:
                 meta["wpt"] += 1
+                h = c = s = None
                 el.clear()
             elif code == _METADATA:
                 for child in el:
