@@ -16,8 +16,9 @@ Two rows of one athlete are the same activity when
 Of each group of copies the best row is kept (``duplicate_of`` NA) and every other row
 gets ``duplicate_of`` = the kept row's ``activity_id``. Best means, in order: format
 (FIT, then TCX, then GPX — the device's own file first), then where the distance comes
-from (``device``, ``laps``, ``records``, then ``gps``), then the most filled-in columns,
-then the smaller ``source`` (so the choice never depends on reading order).
+from (``device``, ``laps``, ``records``, then ``gps``), then a file read in full over one
+read only in part (``damaged``), then the most filled-in columns, then the smaller
+``source`` (so the choice never depends on reading order).
 
 A duplicate is not a broken file: it is no problem row; ``inventory['duplicates']``
 counts the rows marked. Weekly totals must use ``duplicate_of.isna()`` rows only.
@@ -28,6 +29,8 @@ minutes of each other, so they are neighbours), which is linear in the number of
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -42,14 +45,16 @@ FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2}
 DISTANCE_SOURCE_RANK = {"device": 0, "laps": 1, "records": 2, "gps": 3}
 
 
-def _quality_rank(df: pd.DataFrame) -> np.ndarray:
-    """Rank of each row, 0 = best copy (format, distance source, completeness, source)."""
+def _quality_rank(df: pd.DataFrame, damaged: Iterable[str] = ()) -> np.ndarray:
+    """Rank of each row, 0 = best copy (format, distance source, intact, completeness,
+    source)."""
     fmt = df["format"].map(FORMAT_RANK).astype("float64").fillna(9).to_numpy()
     dist = df["distance_source"].map(DISTANCE_SOURCE_RANK).astype("float64").fillna(9).to_numpy()
     cols = [c for c in ACTIVITIES if c in df.columns and c != "duplicate_of"]
     filled = df[cols].notna().sum(axis=1).to_numpy()
     source = df["source"].astype("str").to_numpy()
-    order = np.lexsort((source, -filled, dist, fmt))
+    hurt = df["source"].isin(list(damaged)).to_numpy(dtype=bool)
+    order = np.lexsort((source, -filled, hurt, dist, fmt))
     rank = np.empty(len(df), dtype=np.int64)
     rank[order] = np.arange(len(df))
     return rank
@@ -61,6 +66,7 @@ def mark_duplicates(
     min_overlap: float = 0.5,
     max_distance_diff: float = 0.10,
     window: int = 8,
+    damaged: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Set ``duplicate_of`` on the rows that repeat another row's activity.
 
@@ -76,6 +82,9 @@ def mark_duplicates(
         Largest relative difference of the two distances (of the larger one).
     window : int
         How many following rows (by start time) each row is compared with.
+    damaged : iterable of str
+        Sources that were read only in part (they have problem rows); among otherwise
+        equal copies an intact file is kept.
 
     Returns
     -------
@@ -89,7 +98,7 @@ def mark_duplicates(
     if n < 2:
         out["duplicate_of"] = pd.array(dup, dtype="string")
         return out
-    rank = _quality_rank(out)
+    rank = _quality_rank(out, damaged)
     ids = out["activity_id"].astype("str").to_numpy()
     athlete = out["athlete"].astype("str").fillna("").to_numpy()
     left, right = _identical_pairs(ids, athlete)

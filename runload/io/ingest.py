@@ -262,16 +262,18 @@ def _default_athlete(path: str) -> str:
     return os.path.basename(os.path.dirname(full)) or "athlete"
 
 
-def _check_options(errors: str, tz: str | None) -> None:
+def _check_options(errors: str, tz: str | Mapping[str, str] | None) -> None:
     if errors not in _ERRORS:
         raise ParameterError(f"errors must be one of {_ERRORS}, got {errors!r}")
-    if tz is not None:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    if tz is None:
+        return
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    for zone in (tz.values() if isinstance(tz, Mapping) else [tz]):
         try:
-            ZoneInfo(str(tz))
+            ZoneInfo(str(zone))
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ParameterError(f"unknown time zone {tz!r} (use an IANA name such as "
+            raise ParameterError(f"unknown time zone {zone!r} (use an IANA name such as "
                                  "'Europe/Paris')") from exc
 
 
@@ -279,7 +281,7 @@ def read_activities(
     source: str | os.PathLike | Iterable[str | os.PathLike],
     *,
     athlete: str | None = None,
-    tz: str | None = None,
+    tz: str | Mapping[str, str] | None = None,
     errors: str = "warn",
     recursive: bool = True,
     progress: bool = False,
@@ -303,8 +305,9 @@ def read_activities(
         Athlete name for every row. Default: per source, the folder's name for a
         folder, the archive's stem for a zip (``export_123.zip`` -> ``export_123``) and
         the parent folder's name for a single file.
-    tz : str, optional
-        IANA time zone of the athlete (``'Europe/Paris'``), stored in
+    tz : str or dict, optional
+        IANA time zone of the athlete (``'Europe/Paris'``), or a mapping athlete -> zone
+        for several athletes; validated and stored in
         ``activities.attrs['tz']`` for :func:`runload.weekly_load`. It does **not** fill
         ``utc_offset_s``: that column holds only what the file itself tells (NA
         otherwise); the weekly stage falls back on ``tz`` where it is NA.
@@ -371,7 +374,7 @@ def read_activities(
                      key=lambda p: (p["source"], p["kind"], p["message"]))
     frame.attrs["problems"] = records
     frame.attrs["inventory"] = _inventory(results, frame, ignored=sum(g.ignored for g in logs))
-    frame.attrs["tz"] = tz
+    frame.attrs["tz"] = dict(tz) if isinstance(tz, Mapping) else tz
     _report(records, len(results), errors)
     return frame
 
@@ -402,7 +405,9 @@ def _assemble(results: list[FileResult], athletes: list[str],
     # conform parses times but keeps their resolution (us from strings in pandas 3)
     frame["start_time"] = frame["start_time"].astype(columns.ACTIVITIES["start_time"][0])
     frame = _join_metadata(frame, metadata)
-    frame = mark_duplicates(frame, min_overlap=min_overlap, max_distance_diff=max_distance_diff)
+    damaged = {r.source for r in results if r.problems}
+    frame = mark_duplicates(frame, min_overlap=min_overlap, max_distance_diff=max_distance_diff,
+                            damaged=damaged)
     frame = frame.sort_values(["start_time", "source", "activity_id"], na_position="last",
                               kind="mergesort")
     return frame.reset_index(drop=True)
