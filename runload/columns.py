@@ -24,6 +24,10 @@ __all__ = [
     "PROBLEMS",
     "TRACK",
     "WEEKLY",
+    "DAILY",
+    "SPIKES",
+    "HABITS_LOG",
+    "HABITS_WEEKLY",
     "EPISODES",
     "ASSOCIATIONS",
     "UNITS",
@@ -174,6 +178,69 @@ ASSOCIATIONS: Mapping[str, tuple[str, str]] = {
     "increment": (_F, "exposure increase a conditional_logit odds ratio refers to, else NaN"),
     "summary": (_STR, "the result in one plain-language line"),
     "warning": (_STR, "why the result cannot say much (small counts, no episodes), else NA"),
+}
+
+#: Columns of :func:`daily_load` (name -> (dtype, description)).
+DAILY = {
+    "athlete": ("string", "athlete"),
+    "date": ("datetime64[ns]", "local calendar day"),
+    "distance_m": ("float64", "running distance of the day, m"),
+    "runs": ("int64", "number of runs"),
+    "longest_run_m": ("float64", "longest run of the day, m"),
+    "moving_time_s": ("float64", "running moving time, s"),
+    "cross_training_time_s": ("float64", "moving time of other sports, s"),
+    "strength_sessions": ("int64", "strength-training activities"),
+}
+
+#: Columns of :func:`session_spikes`.
+SPIKES = {
+    "athlete": ("string", "athlete"),
+    "activity_id": ("string", "activity id"),
+    "start_time": ("datetime64[ns, UTC]", "start, UTC"),
+    "local_time": ("datetime64[ns]", "start, local wall-clock time"),
+    "sport": ("string", "running sport"),
+    "distance_m": ("float64", "distance of the run, m"),
+    "longest_prior_m": ("float64", "longest run that started in the window before, m"),
+    "spike_pct": ("float64", "100 x (distance - longest_prior) / longest_prior, %"),
+    "spike_category": ("string", "Frandsen et al. 2025 category"),
+    "hazard_ratio": ("float64", "Frandsen et al. 2025 hazard ratio of the category vs <=10%"),
+    "spike": ("bool", "distance > (1 + spike) x longest_prior"),
+}
+
+#: Columns of the frame :func:`read_habits_log` returns (name -> (dtype, description)).
+HABITS_LOG = {
+    "athlete": ("string", "athlete (NA in a single-runner log without athlete column)"),
+    "date": ("datetime64[ns]", "local date of the session (sleep: the morning woken up)"),
+    "kind": ("string", "one of runload.habits.log.KINDS"),
+    "duration_s": ("float64", "length of the session, or time asleep, s (NaN when not given)"),
+    "value": ("string", "the value column as written (shoe name, stride count, sleep hours)"),
+    "notes": ("string", "free text"),
+}
+
+#: Columns :func:`weekly_habits` adds to the weekly table (name -> (dtype, description)).
+HABITS_WEEKLY: dict[str, tuple[str, str]] = {
+    "cross_training_share": (_F, "cross_training_time_s / (running + cross-training + strength time); NaN without training"),
+    "strength_time_s": (_F, "strength and core time, activities and habits log (per day the larger), s"),
+    "strength_sessions_counted": ("int64", "strength/core sessions >= min_strength_session_s (or of unknown length), activities and log (per day the larger count)"),
+    "core_sessions": ("Int64", "core and rehab sessions in the habits log; NA without a habits log"),
+    "rehab_sessions": ("Int64", "rehab sessions in the habits log; NA without a habits log"),
+    "weeks_since_pain": ("Int64", "weeks since the week of the latest back-pain onset; NA before the first"),
+    "rehab_completed": ("boolean", "the latest episode's full rehab programme was done; NA during it, before any episode, or without a log"),
+    "strides": ("Int64", "strides (efforts in sets) detected or logged; NA when unknown"),
+    "stride_sets": ("Int64", "sets of strides detected or logged; NA when unknown"),
+    "shoes_used": ("Int64", "pairs of shoes worn on the week's runs; NA when no pair is known"),
+    "sleep_nights": ("int64", "nights with sleep recorded (Garmin or habits log)"),
+    "short_sleep_nights": ("Int64", "recorded nights shorter than min_sleep_s; NA without nights"),
+    "mean_sleep_s": (_F, "mean time asleep of the recorded nights, s"),
+    "trail_share": (_F, "trail_running distance / running distance; NaN without running"),
+    "flag_no_cross_training": ("boolean", "a running week without (enough) cross-training"),
+    "flag_low_strength": ("boolean", "fewer than min_strength_sessions strength sessions"),
+    "flag_no_core_after_pain": ("boolean", "a week after back pain without core work"),
+    "flag_rehab_incomplete": ("boolean", "after an episode whose full rehab programme was not done"),
+    "flag_no_strides": ("boolean", "a running week without a set of strides"),
+    "flag_no_shoe_rotation": ("boolean", "all of the week's runs in one pair of shoes"),
+    "flag_short_sleep": ("boolean", "average recorded night shorter than min_sleep_s"),
+    "flag_no_trail": ("boolean", "a running week without trail running"),
 }
 
 #: Display units: metres per unit.

@@ -23,38 +23,13 @@ import pandas as pd
 
 from . import flags
 from .acwr import daily_acwr, ewma_lambda, weekly_monotony
-from .columns import ACTIVITIES, RUNNING_SPORTS, WEEKLY, conform, empty
+from .columns import ACTIVITIES, DAILY, RUNNING_SPORTS, SPIKES, WEEKLY, conform, empty
 from .errors import ParameterError, RunloadWarning
 from .localtime import WEEKDAYS, check_tz, local_time, parse_as_of, week_start_day
 
 __all__ = ["weekly_load", "daily_load", "session_spikes", "DAILY", "SPIKES"]
 
-#: Columns of :func:`daily_load` (name -> (dtype, description)).
-DAILY = {
-    "athlete": ("string", "athlete"),
-    "date": ("datetime64[ns]", "local calendar day"),
-    "distance_m": ("float64", "running distance of the day, m"),
-    "runs": ("int64", "number of runs"),
-    "longest_run_m": ("float64", "longest run of the day, m"),
-    "moving_time_s": ("float64", "running moving time, s"),
-    "cross_training_time_s": ("float64", "moving time of other sports, s"),
-    "strength_sessions": ("int64", "strength-training activities"),
-}
 
-#: Columns of :func:`session_spikes`.
-SPIKES = {
-    "athlete": ("string", "athlete"),
-    "activity_id": ("string", "activity id"),
-    "start_time": ("datetime64[ns, UTC]", "start, UTC"),
-    "local_time": ("datetime64[ns]", "start, local wall-clock time"),
-    "sport": ("string", "running sport"),
-    "distance_m": ("float64", "distance of the run, m"),
-    "longest_prior_m": ("float64", "longest run that started in the window before, m"),
-    "spike_pct": ("float64", "100 x (distance - longest_prior) / longest_prior, %"),
-    "spike_category": ("string", "Frandsen et al. 2025 category"),
-    "hazard_ratio": ("float64", "Frandsen et al. 2025 hazard ratio of the category vs <=10%"),
-    "spike": ("bool", "distance > (1 + spike) x longest_prior"),
-}
 
 _STRENGTH = "strength_training"
 _USED = {

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .. import csvlog as _csv
-from ..columns import conform, empty
+from ..columns import HABITS_LOG, conform, empty
 from ..errors import HabitsLogError, PainLogError, RunloadWarning
 
 __all__ = ["read_habits_log", "HABITS_LOG", "HABITS_LOG_COLUMNS", "KINDS"]
@@ -45,15 +45,6 @@ KINDS: dict[str, str] = {
 #: Columns a habits log may have (``date`` and ``kind`` are required).
 HABITS_LOG_COLUMNS = ("athlete", "date", "kind", "minutes", "value", "notes")
 
-#: Columns of the frame :func:`read_habits_log` returns (name -> (dtype, description)).
-HABITS_LOG = {
-    "athlete": ("string", "athlete (NA in a single-runner log without athlete column)"),
-    "date": ("datetime64[ns]", "local date of the session (sleep: the morning woken up)"),
-    "kind": ("string", "one of runload.habits.log.KINDS"),
-    "duration_s": ("float64", "length of the session, or time asleep, s (NaN when not given)"),
-    "value": ("string", "the value column as written (shoe name, stride count, sleep hours)"),
-    "notes": ("string", "free text"),
-}
 
 _MAX_MINUTES = 24 * 60.0
 

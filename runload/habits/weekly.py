@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..columns import RUNNING_SPORTS
+from ..columns import HABITS_WEEKLY, RUNNING_SPORTS
 from ..errors import ParameterError
 from . import rules
 from ._frame import counted, fill_athlete, first_day, local_dates, tz_of, week_of
@@ -20,33 +20,7 @@ from .strides import activity_strides
 
 __all__ = ["weekly_habits", "HABITS_WEEKLY"]
 
-_B, _F, _I, _NI = "boolean", "float64", "int64", "Int64"
 
-#: Columns :func:`weekly_habits` adds to the weekly table (name -> (dtype, description)).
-HABITS_WEEKLY: dict[str, tuple[str, str]] = {
-    "cross_training_share": (_F, "cross_training_time_s / (running + cross-training + strength time); NaN without training"),
-    "strength_time_s": (_F, "strength and core time, activities and habits log (per day the larger), s"),
-    "strength_sessions_counted": (_I, "strength/core sessions >= min_strength_session_s (or of unknown length), activities and log (per day the larger count)"),
-    "core_sessions": (_NI, "core and rehab sessions in the habits log; NA without a habits log"),
-    "rehab_sessions": (_NI, "rehab sessions in the habits log; NA without a habits log"),
-    "weeks_since_pain": (_NI, "weeks since the week of the latest back-pain onset; NA before the first"),
-    "rehab_completed": (_B, "the latest episode's full rehab programme was done; NA during it, before any episode, or without a log"),
-    "strides": (_NI, "strides (efforts in sets) detected or logged; NA when unknown"),
-    "stride_sets": (_NI, "sets of strides detected or logged; NA when unknown"),
-    "shoes_used": (_NI, "pairs of shoes worn on the week's runs; NA when no pair is known"),
-    "sleep_nights": (_I, "nights with sleep recorded (Garmin or habits log)"),
-    "short_sleep_nights": (_NI, "recorded nights shorter than min_sleep_s; NA without nights"),
-    "mean_sleep_s": (_F, "mean time asleep of the recorded nights, s"),
-    "trail_share": (_F, "trail_running distance / running distance; NaN without running"),
-    "flag_no_cross_training": (_B, "a running week without (enough) cross-training"),
-    "flag_low_strength": (_B, "fewer than min_strength_sessions strength sessions"),
-    "flag_no_core_after_pain": (_B, "a week after back pain without core work"),
-    "flag_rehab_incomplete": (_B, "after an episode whose full rehab programme was not done"),
-    "flag_no_strides": (_B, "a running week without a set of strides"),
-    "flag_no_shoe_rotation": (_B, "all of the week's runs in one pair of shoes"),
-    "flag_short_sleep": (_B, "average recorded night shorter than min_sleep_s"),
-    "flag_no_trail": (_B, "a running week without trail running"),
-}
 
 _KEYS = ["athlete", "week_start"]
 _NEEDED = ("athlete", "week_start", "complete", "runs", "moving_time_s", "cross_training_time_s")
