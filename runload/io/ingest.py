@@ -243,7 +243,7 @@ def _read_entries(entries: Iterable[Entry], *, progress: bool = False) -> list[F
     The results may come back in any order: the assembly sorts them.
     """
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         entries = tqdm(entries, desc="reading activity files", unit="file", file=sys.stderr)
     return [read_entry(entry) for entry in entries]
