@@ -7,17 +7,21 @@ crosses process boundaries is a few hundred bytes per file. Results come back in
 order of the input whatever the number of workers, so the output of an ingest is
 identical with 1 worker or 64.
 
-Workers are started with the ``forkserver`` method where the platform has it (a clean
-server process forks each worker; safe when the caller has threads, e.g. a Jupyter
-kernel or a Dask client), else ``spawn`` (Windows, and macOS where ``fork`` is unsafe).
-The forkserver preloads :mod:`runload.io.ingest` so each worker starts with the
-readers imported.
+On Linux, workers are forked when the calling process has a single thread (the
+fastest start: the readers are already imported, and scripts need no ``if __name__ ==
+"__main__"`` guard); when it has other threads (a Jupyter kernel, a Dask client), forking
+is unsafe and the ``forkserver`` method is used (a clean server process, preloaded
+with the readers, forks each worker). Elsewhere (macOS, Windows) ``spawn`` is used,
+which, as always with ``multiprocessing``, needs a script's top-level code under an
+``if __name__ == "__main__":`` guard.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -44,7 +48,9 @@ def default_workers() -> int:
 
 def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods and sys.platform != "darwin":
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(_PRELOAD)
         return ctx
