@@ -25,6 +25,7 @@ returned equals fitdecode's ``message.get_value(name)`` for every message
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 import fitdecode
@@ -149,7 +150,10 @@ def decode_records(
         return None
     dropped = set().union(*(p[1] for p in plans)) if plans else set()
     if any(defn.dev_fields for defn, _ in runs):
-        dropped |= _developer_names(scan.reduced)
+        names = _developer_names(scan.reduced)
+        if names is None:
+            return None
+        dropped |= names
     total = sum(off.size for _, off in runs)
     if len(runs) > 1:
         rank = np.empty(total, dtype=np.int64)
@@ -288,16 +292,27 @@ def _decode(rows: np.ndarray, spec) -> np.ndarray:
     return value
 
 
-def _developer_names(reduced: bytes) -> set[str]:
+def _developer_names(reduced: bytes) -> set[str] | None:
     """Names of the developer fields a file describes (they may shadow profile names)."""
     names = set()
-    reader = fitdecode.FitReader(reduced, check_crc=fitdecode.CrcCheck.DISABLED)
-    try:
-        for frame in reader:
-            if frame.frame_type == fitdecode.FIT_FRAME_DATA and frame.name == "field_description":
-                name = frame.get_value("field_name", fallback=None)
-                if isinstance(name, str):
-                    names.add(name)
-    finally:
-        reader.close()
+    reader = fitdecode.FitReader(
+        reduced,
+        check_crc=fitdecode.CrcCheck.DISABLED,
+        error_handling=fitdecode.ErrorHandling.IGNORE,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            for frame in reader:
+                if (
+                    frame.frame_type == fitdecode.FIT_FRAME_DATA
+                    and frame.name == "field_description"
+                ):
+                    name = frame.get_value("field_name", fallback=None)
+                    if isinstance(name, str):
+                        names.add(name)
+        except Exception:  # noqa: BLE001 - undecodable descriptions: the caller falls back
+            return None
+        finally:
+            reader.close()
     return names
