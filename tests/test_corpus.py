@@ -224,3 +224,30 @@ def test_folder_equals_concat_of_files(corpus, tmp_path_factory, picks, seed):
     assert inventory(whole)["files_seen"] == len(paths)
     assert sorted(problems(whole)["kind"]) == sorted(k for p in parts for k in problems(p)["kind"])
     shutil.rmtree(folder)
+
+
+def test_read_track_members_and_gzip(corpus, ground_truth):
+    from runload.io import read_track
+
+    truth = {r["local_path"]: int(r["n_points"]) for r in ground_truth
+             if r["tool"].startswith("fitdecode") and r["n_points"]}
+    for key in ["exports/goldencheetah__4077461142.zip::4077461142.fit",
+                "fit/goldencheetah__14582164182.fit.gz"]:
+        track = read_track(str(corpus / key.replace("::", "!")))
+        assert list(track.columns) == list(columns.TRACK)
+        assert len(track) == truth[key]
+
+
+def test_entries_read_in_a_process_pool(corpus):
+    """read_entry is pure and picklable: a pool gives the same results as the loop."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from runload.io.archives import Limits, WalkLog, walk
+    from runload.io.ingest import read_entry
+
+    entries = list(walk(str(corpus / "exports"), limits=Limits(), log=WalkLog()))
+    entries += list(walk(str(corpus / "broken"), limits=Limits(), log=WalkLog()))
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        pooled = sorted(map(repr, pool.map(read_entry, entries, chunksize=4)))
+    assert pooled == sorted(repr(read_entry(e)) for e in entries)  # repr: NaN == NaN
+    assert len(pooled) == 15
