@@ -75,7 +75,9 @@ def test_strava_export_joined(tmp_path):
     assert df["format"].tolist() == ["gpx", "fit", "tcx"]
     inv = inventory(df)
     assert (inv["files_seen"], inv["activity_files"], inv["problem_files"]) == (3, 3, 0)
-    assert inv["ignored_files"] == 6  # 3 CSV/JSON/JPG at the top, routes/1.gpx, media/x.jpg, csv
+    # profile.csv, messaging.json, profile.jpg, activities.csv, routes/1.gpx, media/x.jpg
+    assert inv["ignored_files"] == 6
+    assert (inv["strava_exports"], inv["garmin_exports"]) == (1, 0)
     assert problems(df).empty
 
 
@@ -120,6 +122,26 @@ def test_garmin_export_nested(tmp_path):
     inv = inventory(df)
     assert (inv["files_seen"], inv["activity_files"], inv["non_activity_files"]) == (5, 4, 1)
     assert inv["ignored_files"] == 2
+    assert (inv["strava_exports"], inv["garmin_exports"]) == (0, 1)
+
+
+def test_unreadable_folder_reported(tmp_path, monkeypatch):
+    locked = tmp_path / "locked"
+    write(locked / "a.fit", fake_bytes("fit", [run()]))
+    write(tmp_path / "b.fit", fake_bytes("fit", [run("2024-02-01T10:00:00Z")]))
+    scandir = os.scandir
+
+    def refusing(path="."):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    df = read_quiet(tmp_path)
+    probs = problems(df)
+    assert probs["kind"].tolist() == ["unreadable"]
+    assert probs["source"].tolist() == [str(locked)]
+    assert len(df) == 1 and inventory(df)["files_seen"] == 2
 
 
 def test_garmin_export_real_monitoring_fit(corpus, tmp_path, monkeypatch):

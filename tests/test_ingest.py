@@ -110,7 +110,8 @@ def test_folder_table_contract(fakes, tmp_path):
     assert df["duplicate_of"].isna().all()
     assert inventory(df) == {"files_seen": 3, "activity_files": 3, "non_activity_files": 0,
                              "problem_files": 0, "salvaged_files": 0, "ignored_files": 0,
-                             "activities": 4, "duplicates": 0}
+                             "activities": 4, "duplicates": 0, "strava_exports": 0,
+                             "garmin_exports": 0}
     assert problems(df).empty
     assert list(problems(df).columns) == list(columns.PROBLEMS)
 

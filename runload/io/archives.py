@@ -313,7 +313,9 @@ def walk(path: str, *, limits: Limits, log: WalkLog, recursive: bool = True,
 def _walk_dir(root: str, *, limits: Limits, log: WalkLog, recursive: bool,
               origin: int) -> Iterator[Entry]:
     real_root = os.path.realpath(root)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    unreadable: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False,
+                                                onerror=unreadable.append):
         keep = []
         for name in sorted(dirnames):
             full = os.path.join(dirpath, name)
@@ -352,6 +354,10 @@ def _walk_dir(root: str, *, limits: Limits, log: WalkLog, recursive: bool,
                               origin, limits)
                 continue
             yield from _walk_file(full, full, limits=limits, log=log, origin=origin)
+    for exc in unreadable:
+        where = exc.filename or root
+        yield _refuse(where, where, "unreadable", f"cannot list the folder: {exc.strerror}",
+                      origin, limits)
 
 
 def _count_files(folder: str) -> int:

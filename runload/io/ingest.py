@@ -373,7 +373,7 @@ def read_activities(
     records = sorted((p for r in results for p in r.problems),
                      key=lambda p: (p["source"], p["kind"], p["message"]))
     frame.attrs["problems"] = records
-    frame.attrs["inventory"] = _inventory(results, frame, ignored=sum(g.ignored for g in logs))
+    frame.attrs["inventory"] = _inventory(results, frame, logs)
     frame.attrs["tz"] = dict(tz) if isinstance(tz, Mapping) else tz
     _report(records, len(results), errors)
     return frame
@@ -434,8 +434,10 @@ def _join_metadata(frame: pd.DataFrame, metadata: Mapping[str, Mapping[str, Any]
     return out
 
 
-def _inventory(results: list[FileResult], frame: pd.DataFrame, *, ignored: int) -> dict[str, int]:
+def _inventory(results: list[FileResult], frame: pd.DataFrame,
+               logs: list[WalkLog]) -> dict[str, int]:
     status = Counter(r.status for r in results)
+    layouts = Counter(kind for log in logs for kind in log.exports.values())
     salvaged = sum(1 for r in results if r.status == "activity" and r.problems)
     dup = int(frame["duplicate_of"].notna().sum()) if len(frame) else 0
     return {
@@ -444,9 +446,11 @@ def _inventory(results: list[FileResult], frame: pd.DataFrame, *, ignored: int) 
         "non_activity_files": status["non_activity"],
         "problem_files": status["problem"],
         "salvaged_files": salvaged,
-        "ignored_files": int(ignored),
+        "ignored_files": sum(log.ignored for log in logs),
         "activities": len(frame),
         "duplicates": dup,
+        "strava_exports": layouts["strava"],
+        "garmin_exports": layouts["garmin"],
     }
 
 
@@ -503,8 +507,9 @@ def inventory(activities: pd.DataFrame) -> dict[str, int]:
         ``files_seen``, ``activity_files``, ``non_activity_files``, ``problem_files``
         (these conserve: seen = activity + non-activity + problem), ``salvaged_files``
         (activity files that also have problem rows), ``ignored_files`` (not activity
-        files: photos, CSV, JSON ...), ``activities`` (rows) and ``duplicates`` (rows
-        with ``duplicate_of`` set). Empty when ``attrs`` were lost.
+        files: photos, CSV, JSON ...), ``activities`` (rows), ``duplicates`` (rows
+        with ``duplicate_of`` set), ``strava_exports`` and ``garmin_exports`` (bulk
+        exports recognised). Empty when ``attrs`` were lost.
     """
     return dict(activities.attrs.get("inventory") or {})
 
