@@ -1,0 +1,180 @@
+"""The HTML report and audit page: sections, numbers, escaping, self-containedness.
+
+Built with the real pipeline: corpus files through ``read_activities``, the DESIGN.md
+worked example through ``weekly_load``, pain logs through ``read_pain_log`` and
+``associate``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import runload
+from runload.audit import squad_audit
+from runload.columns import ACTIVITIES, conform
+from runload.errors import ParameterError
+from runload.flags import EVIDENCE
+from runload.load import weekly_load
+from runload.pain import read_pain_log
+from runload.report import (
+    REFERENCES,
+    flagged_weeks,
+    headline,
+    render_audit,
+    render_report,
+    summarize,
+    write_audit,
+    write_report,
+)
+from runload.stats import associate
+
+WORKED = [30, 32, 35, 39, 30, 39, 42, 45, 48, 50, 0, 0, 20, 22]
+FIRST = pd.Timestamp("2024-01-01")  # a Monday
+EVIL = "evil<img src=x onerror=alert(1)>.tcx"  # a broken file: listed in the problems
+NOTE = 'stiff <script>alert("x")</script> & sore'
+
+
+def activities(athlete: str, kms) -> pd.DataFrame:
+    """One run per week, on the Wednesday at 08:00 UTC, of ``kms`` kilometres."""
+    rows = [
+        {"athlete": athlete, "activity_id": f"{athlete}-{i}", "source": f"{athlete}/{i}.fit",
+         "format": "fit", "sport": "running",
+         "start_time": (FIRST + pd.Timedelta(days=7 * i + 2, hours=8)).tz_localize("UTC"),
+         "utc_offset_s": 0, "distance_m": km * 1000.0, "moving_time_s": km * 330.0,
+         "elapsed_time_s": km * 340.0}
+        for i, km in enumerate(kms) if km
+    ]
+    return conform(pd.DataFrame(rows), ACTIVITIES)
+
+
+@pytest.fixture(scope="module")
+def worked():
+    acts = activities("ann", WORKED)
+    weekly = weekly_load(acts, as_of=FIRST + pd.Timedelta(days=7 * len(WORKED) - 1))
+    return acts, weekly
+
+
+@pytest.fixture(scope="module")
+def corpus_run(corpus, tmp_path_factory):
+    """Real files (one with HTML in its name), a pain log with HTML in its notes."""
+    folder = tmp_path_factory.mktemp("report") / "runner"
+    folder.mkdir()
+    for name in ("fit/fitparse__activity-small-fenix2-run.fit", "tcx/runpandas__11km.tcx",
+                 "gpx/runpandas__run.gpx", "broken/fitparse__activity-unexpected-eof.fit"):
+        shutil.copy(corpus / name, folder / Path(name).name)
+    shutil.copy(corpus / "broken/runpandas__malformed.tcx", folder / EVIL)
+    log = folder.parent / "pain.csv"
+    log.write_text(f'onset,end,severity,notes\n2015-08-20,2015-08-24,5,"{NOTE.replace(chr(34), 2 * chr(34))}"\n'
+                   "2021-03-25,,4,\n", encoding="utf-8")
+    acts = runload.read_activities(folder, errors="skip")
+    weekly = weekly_load(acts)
+    episodes = read_pain_log(log, athlete="runner")
+    associations = associate(weekly, episodes)
+    return acts, weekly, episodes, associations
+
+
+def test_summary_numbers_of_the_worked_example(worked):
+    _, weekly = worked
+    s = summarize(weekly, episodes=None)
+    flags = [c for c in weekly.columns if c.startswith("flag_")]
+    assert s["weeks"] == 14
+    assert s["weeks_flagged"] == int(weekly[flags].any(axis=1).sum())
+    assert s["weeks_since_recovery"] == 2  # weeks 10 and 11 were recovery weeks
+    assert s["distance_m"] == pytest.approx(sum(WORKED) * 1000)
+    assert headline(s) == (f"{s['weeks_flagged']} weeks flagged, last recovery week 2 weeks ago, "
+                           "no pain log given")
+    one = {**s, "weeks_flagged": 1, "weeks_since_recovery": 1, "episodes": 1}
+    assert headline(one) == "1 week flagged, last recovery week 1 week ago, 1 pain episode"
+
+
+def test_flagged_weeks_say_the_rule_and_its_evidence(worked):
+    _, weekly = worked
+    table = flagged_weeks(weekly)
+    ramp = table[table["flag"] == "flag_ramp"]
+    assert list(ramp["week_start"]) == [FIRST + pd.Timedelta(days=21)]  # week 3
+    assert ramp["rule"].iloc[0] == ("up +11.4% on the reference week (39.0 vs 35.0 km); "
+                                    "the rule allows +10%")
+    assert ramp["evidence"].iloc[0] == EVIDENCE["flag_ramp"]
+    missing = table[table["flag"] == "flag_missing_recovery"]
+    assert missing["week_start"].iloc[0] == FIRST + pd.Timedelta(days=63)  # week 9
+    assert missing["rule"].iloc[0].startswith("5 build weeks in a row without a recovery week")
+    in_miles = flagged_weeks(weekly, units="mi")
+    assert "(24.2 vs 21.7 mi)" in in_miles.loc[in_miles["flag"] == "flag_ramp", "rule"].iloc[0]
+
+
+def test_report_sections_and_reproducibility(corpus_run, tmp_path):
+    acts, weekly, episodes, associations = corpus_run
+    path = write_report(acts, weekly, episodes=episodes, associations=associations,
+                        path=tmp_path / "deep" / "report.html",
+                        inventory=runload.inventory(acts), parameters={"sources": "runner/"})
+    assert path == tmp_path / "deep" / "report.html"
+    text = path.read_text(encoding="utf-8")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
+    for anchor in ("summary", "chart", "flagged", "associations", "pain", "weeks", "problems",
+                   "parameters", "methods"):
+        assert f'<section id="{anchor}">' in text and f'href="#{anchor}"' in text
+    assert headline(summarize(weekly, episodes)) in text
+    for line in associations["summary"].dropna():
+        assert line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in text
+    inv = runload.inventory(acts)
+    assert f"files seen {inv['files_seen']} = activity files {inv['activity_files']}" in text
+    assert "fitparse__activity-unexpected-eof.fit" in text and "truncated" in text
+    assert f"runload version</dt><dd>{runload.__version__}</dd>" in text
+    for name, value in weekly.attrs["parameters"].items():
+        assert f"<dt>weekly_load: {name}</dt><dd>{value}</dd>" in text
+    assert text.count("data:image/png;base64,") >= 2  # mileage chart and more
+    for author in ("Buist", "Nielsen", "Frandsen", "Gabbett", "Hulin", "Williams", "Lolli",
+                   "Impellizzeri", "Foster", "Maclure", "Janes", "de Vet"):
+        assert author in text
+    assert text.count('<li id="ref-') == len(REFERENCES)
+
+
+def test_report_is_self_contained_and_escapes_user_text(corpus_run):
+    acts, weekly, episodes, associations = corpus_run
+    text = render_report(acts, weekly, episodes=episodes, associations=associations)
+    assert "default-src 'none'" in text  # the page may not load anything
+    assert not re.search(r"<script|<link|@import|url\(", text, re.I)
+    assert not re.findall(r'\b(?:src|href)="(?!data:image/png;base64,|#)', text)
+    assert runload.problems(acts)["source"].str.endswith(EVIL).any()
+    assert "evil&lt;img src=x onerror=alert(1)&gt;.tcx" in text and "<img src=x" not in text
+    assert "stiff &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; sore" in text
+
+
+def test_report_without_pain_log_or_flags(worked):
+    acts, weekly = worked
+    text = render_report(acts, weekly.iloc[:3], units="mi")
+    assert "No pain log was given" in text and 'id="pain"' not in text
+    assert "No week was flagged." in text
+    assert "distance (mi)" in text
+    with pytest.raises(ParameterError, match="units"):
+        render_report(acts, weekly, units="furlong")
+
+
+def test_audit_page_links_every_athlete(worked, tmp_path):
+    strange = "<b>dee</b>"
+    acts = pd.concat([activities("ann", WORKED), activities(strange, [30, 30, 30, 24] * 3)],
+                     ignore_index=True)
+    weekly = weekly_load(acts, as_of=FIRST + pd.Timedelta(days=7 * len(WORKED) - 1))
+    episodes = pd.DataFrame({"athlete": ["ann"], "onset": [FIRST + pd.Timedelta(days=80)],
+                             "end": [pd.NaT], "notes": [NOTE]})
+    audit = squad_audit(weekly, episodes)
+    path = write_audit(audit, weekly, episodes=episodes, path=tmp_path / "audit.html",
+                       problems={"ann": pd.DataFrame({"source": ["ann/x.fit"],
+                                                      "kind": ["truncated"]})})
+    text = path.read_text(encoding="utf-8")
+    anchors = re.findall(r'<a href="#(athlete-[^"]+)">', text)
+    assert len(anchors) == 2
+    for anchor in anchors:
+        assert f'<section id="{anchor}">' in text
+    assert "&lt;b&gt;dee&lt;/b&gt;" in text and strange not in text
+    assert "stiff &lt;script&gt;" in text
+    assert text.index(">ann</a>") < text.index("&lt;b&gt;dee&lt;/b&gt;</a>")  # riskier first
+    assert "ann/x.fit" in text
+    with pytest.raises(ParameterError, match="chart_weeks"):
+        render_audit(audit, weekly, chart_weeks=1)
+
