@@ -130,17 +130,18 @@ def _athlete_sources(sources) -> dict[str, list[str]]:
     return out
 
 
-def _assemble_athlete(
-    athlete: str, out: str, options: dict, metadata: dict, ignored: int, *batches: list
-) -> dict[str, Any]:
+def _assemble_athlete(athlete: str, out: str, options: dict, logs: list, *batches: list) -> dict:
     """On a worker: one athlete's rows assembled and written as its partitions."""
     from . import columns
     from .io import ingest
 
     results = [r for batch in batches for r in batch]
+    metadata: dict = {}
+    for log in logs:
+        metadata.update(log.metadata)
     frame = ingest._assemble(
         results,
-        [athlete] * (1 + max((r.origin for r in results), default=0)),
+        [athlete] * max(1, len(logs)),
         metadata,
         min_overlap=options["min_overlap"],
         max_distance_diff=options["max_distance_diff"],
@@ -152,7 +153,7 @@ def _assemble_athlete(
         )
     )
     problems = columns.conform(problems, columns.PROBLEMS, extra=False)
-    inventory = ingest._inventory(results, frame, ignored=ignored)
+    inventory = ingest._inventory(results, frame, logs)
     _write_partition(frame.drop(columns=["athlete"]), Path(out) / "activities", athlete)
     _write_partition(problems, Path(out) / "problems", athlete)
     return {"athlete": athlete, **inventory}
@@ -215,6 +216,7 @@ def read_cohort(
     back to the caller. Re-running overwrites each athlete's partition.
     """
     from .io.archives import Limits, WalkLog, walk
+    from .io.ingest import read_entry
 
     if batch_size < 1:
         raise ParameterError(f"batch_size must be >= 1, got {batch_size}")
@@ -226,31 +228,19 @@ def read_cohort(
     with _client(client) as c:
         summaries = []
         for athlete, paths in per_athlete.items():
-            entries, metadata, ignored = [], {}, 0
+            entries, logs = [], []
             for origin, path in enumerate(paths):
                 if not os.path.exists(path):
                     raise ReadError("no such file or folder", source=path, kind="unreadable")
                 log = WalkLog()
+                logs.append(log)
                 entries.extend(
                     walk(path, limits=Limits(), log=log, recursive=recursive, origin=origin)
                 )
-                metadata.update(log.metadata)
-                ignored += log.ignored
             batches = _batches(entries, batch_size)
-            from .io.ingest import read_entry
-
             futures = c.map(_apply_batch, [read_entry] * len(batches), batches, pure=False)
             summaries.append(
-                c.submit(
-                    _assemble_athlete,
-                    athlete,
-                    out,
-                    options,
-                    metadata,
-                    ignored,
-                    *futures,
-                    pure=False,
-                )
+                c.submit(_assemble_athlete, athlete, out, options, logs, *futures, pure=False)
             )
         rows = c.gather(summaries)
     return pd.DataFrame(rows)
