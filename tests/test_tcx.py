@@ -186,3 +186,26 @@ def test_results_do_not_depend_on_the_conversion_chunk(corpus, monkeypatch):
     assert again.problems == summary.problems
     for one, other in zip(again.activities, summary.activities, strict=True):
         assert pd.Series(one, dtype=object).equals(pd.Series(other, dtype=object))
+
+
+def test_courses_and_workouts_are_not_activities():
+    course = ('<Courses><Course><Name>loop</Name><Lap><TotalTimeSeconds>600</TotalTimeSeconds>'
+              "<DistanceMeters>2000</DistanceMeters></Lap><Track><Trackpoint>"
+              "<Time>2021-05-01T06:00:00Z</Time><DistanceMeters>5</DistanceMeters>"
+              "</Trackpoint></Track></Course></Courses>")
+    data = _tcx("")[: -len(b"</TrainingCenterDatabase>")] + course.encode() + (
+        b"</TrainingCenterDatabase>")
+    parsed = parse_tcx(data, source="c.tcx")
+    assert parsed.activities == [] and parsed.not_activity == "TCX with 1 courses, no activity"
+    assert tcx_track(data, source="c.tcx").empty
+    # a course before an activity lends it neither laps nor points
+    run = ('<Activity Sport="Running"><Lap StartTime="2021-05-02T06:00:00Z">'
+           "<TotalTimeSeconds>60</TotalTimeSeconds><DistanceMeters>200</DistanceMeters>"
+           "</Lap></Activity>")
+    both = (b'<?xml version="1.0"?><TrainingCenterDatabase xmlns='
+            b'"http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">'
+            + course.encode() + b"<Activities>" + run.encode()
+            + b"</Activities></TrainingCenterDatabase>")
+    (act,) = parse_tcx(both, source="b.tcx").activities
+    assert act["distance_m"] == 200.0 and act["moving_time_s"] == 60.0
+    assert len(tcx_track(both, source="b.tcx")) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 
+import pandas as pd
 import pytest
 from conftest import TEST_DATA
 from hypothesis import HealthCheck, given, settings
@@ -174,3 +175,9 @@ def test_corrupted_byte_gives_result_or_read_error(position, byte):
     tcx = bytearray(TCX_SAMPLE)
     tcx[position * len(TCX_SAMPLE) // len(GPX_SAMPLE)] = byte
     _only_runload_errors(parse_tcx, bytes(tcx))
+
+
+def test_times_outside_the_nanosecond_range_are_unusable_not_fatal():
+    data = GPX_SAMPLE.replace(b"2024-03-04T07:00:00Z", b"0024-03-04T07:00:00Z")
+    act = parse_gpx(data, source="y.gpx").activities[0]
+    assert act["start_time"] == pd.Timestamp("2024-03-04T07:06:00Z")  # the next usable time

@@ -65,13 +65,15 @@ from .xmlsafe import (
 
 __all__ = ["parse_tcx", "tcx_track"]
 
-_TRACKPOINT, _LAP, _ACTIVITY, _CREATOR, _ROOT = 1, 2, 3, 4, 5
+_TRACKPOINT, _LAP, _ACTIVITY, _CREATOR, _ROOT, _COURSE, _WORKOUT = 1, 2, 3, 4, 5, 6, 7
 _OUTER = {
     "Trackpoint": _TRACKPOINT,
     "Lap": _LAP,
     "Activity": _ACTIVITY,
     "Creator": _CREATOR,
     "TrainingCenterDatabase": _ROOT,
+    "Course": _COURSE,
+    "Workout": _WORKOUT,
 }
 (_TIME, _POSITION, _LAT, _LON, _ALT, _DIST, _HR, _CAD, _EXT, _SPEED, _RUNCAD,
  _TOTAL, _AVGHR, _ID, _NAME) = range(1, 16)
@@ -105,7 +107,7 @@ def _first_text(el) -> str | None:
     return el.text
 
 
-def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
+def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Stream the document once; per activity, text columns of points and laps."""
     body, skipped = prepare(data, source=source)
     outer = TagCodes(_OUTER)
@@ -115,7 +117,7 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
     numbers: dict[str, list] = {name: [] for name in _KINDS}
     laps: dict[str, list] = {"start": [], "total": [], "dist": [], "avghr": []}
     creator: str | None = None
-    root_seen = False
+    seen = {"root": 0, "course": 0, "workout": 0}
     with xml_errors(source=source, skipped_lines=skipped):
         time_l, lat_l, lon_l, alt_l = cols["time"], cols["lat"], cols["lon"], cols["alt"]
         dist_l, hr_l, cad_l = cols["dist"], cols["hr"], cols["cad"]
@@ -203,8 +205,17 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], bool]:
                 creator = None
                 el.clear()
             elif code == _ROOT:
-                root_seen = True
-    return activities, root_seen
+                seen["root"] += 1
+            elif code == _COURSE:  # a planned route: its laps and points are no activity
+                seen["course"] += 1
+                for values in (*cols.values(), *laps.values()):
+                    values.clear()
+                numbers = {name: [] for name in _KINDS}
+                el.clear()
+            elif code == _WORKOUT:
+                seen["workout"] += 1
+                el.clear()
+    return activities, seen
 
 
 def _clean(text: str | None) -> str | None:
@@ -333,13 +344,17 @@ def _activity(raw: dict[str, Any], frame: pd.DataFrame, problems: list[tuple[str
 
 
 def _read(data: bytes, *, source: str, max_speed_m_s: float | None):
-    activities, root_seen = _scan(data, source=source)
-    if not root_seen:
+    """Per ``<Activity>``: (raw, stream frame, problems); or why the file is no activity."""
+    activities, seen = _scan(data, source=source)
+    if not seen["root"]:
         raise ReadError("not a TCX file: the root element is not <TrainingCenterDatabase>",
                         source=source, kind="malformed")
     if not activities:
-        raise ReadError("TCX without any <Activity> (a course or workout file?)",
-                        source=source, kind="empty")
+        if seen["course"] or seen["workout"]:
+            what = (f"{seen['course']} courses" if seen["course"]
+                    else f"{seen['workout']} workouts")
+            return f"TCX with {what}, no activity"
+        raise ReadError("TCX without any <Activity>", source=source, kind="empty")
     out = []
     for raw in activities:
         problems: list[tuple[str, str]] = []
@@ -375,12 +390,14 @@ def parse_tcx(
         One activity per ``<Activity>`` in file order (keys ``format``, ``sport``,
         ``start_time``, ``elapsed_time_s``, ``moving_time_s``, ``distance_m``,
         ``distance_source``, ``ascent_m``, ``avg_heart_rate_bpm``, ``device``), and
-        ``bad_time`` problems.
+        ``bad_time`` problems; or, for a file of courses or workouts only, no activity
+        and ``not_activity``.
 
     Raises
     ------
     ReadError
-        ``kind='empty'`` (no bytes, or no ``<Activity>``), ``kind='malformed_xml'`` (not
+        ``kind='empty'`` (no bytes; no ``<Activity>``, course or workout),
+        ``kind='malformed_xml'`` (not
         well-formed; line and column in the message), ``kind='malformed'`` (the root is
         not ``<TrainingCenterDatabase>``).
     UnsafeInputError
@@ -392,8 +409,11 @@ def parse_tcx(
     lap ``TotalTimeSeconds`` (the figures the device showed), ``elapsed_time_s`` the
     first-to-last trackpoint time.
     """
+    legs = _read(data, source=source, max_speed_m_s=max_speed_m_s)
+    if isinstance(legs, str):
+        return Parsed([], [], legs)
     activities, problems = [], []
-    for raw, frame, found in _read(data, source=source, max_speed_m_s=max_speed_m_s):
+    for raw, frame, found in legs:
         activities.append(_activity(raw, frame, found, ascent_threshold_m=ascent_threshold_m))
         problems.extend(found)
     return Parsed(activities, problems, None)
@@ -431,8 +451,9 @@ def tcx_track(
     ReadError, UnsafeInputError
         As :func:`parse_tcx`.
     """
+    legs = _read(data, source=source, max_speed_m_s=max_speed_m_s)
     frames = []
-    for leg, (_, frame, _) in enumerate(_read(data, source=source, max_speed_m_s=max_speed_m_s)):
+    for leg, (_, frame, _) in enumerate([] if isinstance(legs, str) else legs):
         frames.append(frame.assign(leg=leg))
     if not frames:
         return conform(empty(TRACK), TRACK)

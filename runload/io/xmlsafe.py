@@ -71,6 +71,9 @@ CHUNK_POINTS = 65_536
 #: earlier times are placeholders such as the Unix INT32_MIN 1901-12-13T20:45:52Z.
 GPS_EPOCH = pd.Timestamp("1980-01-06", tz="UTC")
 
+_NS_MIN = pd.Timestamp.min.tz_localize("UTC")
+_NS_MAX = pd.Timestamp.max.tz_localize("UTC")
+
 #: Times after this are treated as bogus (a clock or encoder fault), UTC.
 LATEST_TIME = pd.Timestamp("2100-01-01", tz="UTC")
 
@@ -247,8 +250,9 @@ def floats_from_text(values: list) -> np.ndarray:
 def times_from_text(values: list) -> pd.DatetimeIndex:
     """Parse a list of ISO 8601 texts (``None`` for missing) to UTC, in bulk.
 
-    Texts without an offset are UTC (as GPX and TCX specify). Unreadable texts are NaT.
-    Resolution is nanoseconds, as in :data:`runload.columns.TRACK`.
+    Texts without an offset are UTC (as GPX and TCX specify). Unreadable texts, and times
+    outside the nanosecond range (years before 1677 or after 2262), are NaT. Resolution is
+    nanoseconds, as in :data:`runload.columns.TRACK`.
     """
     if not values or (values[0] is None and values.count(None) == len(values)):
         return pd.DatetimeIndex(np.full(len(values), np.datetime64("NaT", "ns")), tz="UTC")
@@ -260,7 +264,10 @@ def times_from_text(values: list) -> pd.DatetimeIndex:
             pd.Index(values, dtype=object).str.strip(), utc=True, format="mixed", errors="coerce"
         )
         times = times.where(~bad, retry)
-    return pd.DatetimeIndex(times).as_unit("ns")
+    times = pd.DatetimeIndex(times)
+    # years like 0024 or 9999 parse at microsecond resolution but do not fit nanoseconds
+    times = times.where((times >= _NS_MIN) & (times <= _NS_MAX))
+    return times.as_unit("ns")
 
 
 def plausible_times(times: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, str | None]:
