@@ -150,9 +150,12 @@ _MAX_OFFSET_S = 14 * 3600
 _OFFSET_STEP_S = 900
 _EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
 _OFFSET_RE = re.compile(r"@ (\d+)")
-#: Exceptions a corrupt stream can raise inside fitdecode besides its own FitError.
+#: Exceptions a corrupt stream can raise inside fitdecode besides its own FitError
+#: (``AssertionError``: fitdecode asserts that a message fits in the header's data size,
+#: which a wrong declared size breaks).
 _DECODE_ERRORS = (
     fitdecode.FitError,
+    AssertionError,
     struct.error,
     ValueError,
     KeyError,
@@ -232,6 +235,11 @@ def _read_problem(exc: BaseException, *, n_files: int, size: int) -> tuple[str, 
         return "truncated", (
             f"the data cannot be decoded past byte {offset} of {size} ({exc}); "
             "what was recorded before the break is kept"
+        )
+    if isinstance(exc, AssertionError):
+        return "malformed", (
+            f"a message of FIT file {max(n_files, 1)} runs past the data size its header "
+            "declares (the header's size field is wrong or the data is corrupt)"
         )
     return "malformed", f"corrupt FIT data near byte {offset} ({type(exc).__name__}: {exc})"
 
