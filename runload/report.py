@@ -178,9 +178,11 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: It
         f'<th scope="col"{" class=num" if i in numeric else ""}>{h}</th>'
         for i, h in enumerate(headers)
     )
+    wrap = "<span>{}</span>" if stack else "{}"  # one flex item per cell on phones
     body = "".join(
         "<tr>" + "".join(
-            f'<td{" class=num" if i in numeric else ""} data-label="{labels[i]}">{cell}</td>'
+            f'<td{" class=num" if i in numeric else ""} data-label="{labels[i]}">'
+            + wrap.format(cell) + "</td>"
             for i, cell in enumerate(row)
         ) + "</tr>"
         for row in rows
@@ -191,15 +193,20 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: It
             f"<tbody>{body}</tbody></table></div>")
 
 
-def _figure(fig, alt: str, caption: str) -> str:
-    """Embed a matplotlib Figure as a base64 PNG ``<figure>``."""
+def _figure(fig, alt: str, caption: str, *, wide: bool = False) -> str:
+    """Embed a matplotlib Figure as a base64 PNG ``<figure>``.
+
+    A ``wide`` figure keeps a readable width on phones and scrolls sideways in its box.
+    """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", facecolor="white")
     data = buffer.getvalue()
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-    return (f'<figure><img src="{uri}" alt="{_e(alt)}" width="{width}" height="{height}" '
-            f'loading="eager"><figcaption>{caption}</figcaption></figure>')
+    klass = ' class="wide"' if wide else ""
+    return (f'<figure{klass}><div class="scroll"><img src="{uri}" alt="{_e(alt)}" '
+            f'width="{width}" height="{height}" loading="eager"></div>'
+            f"<figcaption>{caption}</figcaption></figure>")
 
 
 def _new_figure(width: float = 9.0, height: float = 3.8):
@@ -410,14 +417,17 @@ def _weekly_chart(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: st
     caption = f"Weekly running distance ({units}) with the load flags"
     if n_bands:
         alt += f", {n_bands} back-pain episodes shaded"
-        caption += "; shaded bands are back-pain episodes (onset to end)"
-    return _figure(fig, alt, caption + ".")
+        caption += ("; red bands marked “pain” are back-pain episodes (onset to end), "
+                    "green bands are recovery weeks")
+    return _figure(fig, alt, caption + ".", wide=True)
 
 
 def _pain_bands(ax, weekly: pd.DataFrame, episodes: pd.DataFrame | None) -> int:
-    """Shade each back-pain episode on a weekly chart; returns how many were drawn."""
-    from matplotlib.patches import Patch
+    """Shade each back-pain episode on a weekly chart; returns how many were drawn.
 
+    The bands are red and labelled "pain" at their top (the chart's own legend, below
+    the axes, is left as it is).
+    """
     if episodes is None or len(episodes) == 0 or len(weekly) == 0:
         return 0
     first = pd.to_datetime(weekly["week_start"]).min()
@@ -427,14 +437,10 @@ def _pain_bands(ax, weekly: pd.DataFrame, episodes: pd.DataFrame | None) -> int:
     end = end.fillna(last) + pd.Timedelta(days=1)
     shown = (end >= first) & (onset <= last)
     for start, stop in zip(onset[shown], end[shown], strict=True):
-        ax.axvspan(max(start, first), min(stop, last), color="#d62728", alpha=0.18, lw=0,
-                   zorder=0)
-    if shown.any():
-        previous = ax.get_legend()
-        if previous is not None:
-            ax.add_artist(previous)
-        ax.legend(handles=[Patch(facecolor="#d62728", alpha=0.3, label="back pain")],
-                  loc="upper left", fontsize="small", framealpha=0.9)
+        left, right = max(start, first), min(stop, last)
+        ax.axvspan(left, right, color="#d62728", alpha=0.22, lw=0, zorder=0)
+        ax.annotate("pain", xy=(left, 0.985), xycoords=("data", "axes fraction"),
+                    rotation=90, va="top", ha="right", fontsize=7, color="#a01c1c")
     return int(shown.sum())
 
 
@@ -576,8 +582,17 @@ def _flagged_section(weekly: pd.DataFrame, units: str) -> str:
         ]
         for r in table.to_dict("records")
     ]
-    return (f'<section id="flagged"><h2>Flagged weeks</h2>{intro}'
-            + _table(headers, rows, numeric=[1 + several], stack=True) + "</section>")
+    shown = _table(headers, rows[:_FLAGGED_SHOWN], numeric=[1 + several], stack=True)
+    if len(rows) > _FLAGGED_SHOWN:
+        shown += (f"<details><summary>Show the {len(rows) - _FLAGGED_SHOWN} earlier "
+                  "flags</summary>"
+                  + _table(headers, rows[_FLAGGED_SHOWN:], numeric=[1 + several], stack=True)
+                  + "</details>")
+    return f'<section id="flagged"><h2>Flagged weeks</h2>{intro}{shown}</section>'
+
+
+#: Flag rows shown before "show the earlier flags".
+_FLAGGED_SHOWN = 20
 
 
 def _weeks_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str) -> str:
@@ -831,8 +846,8 @@ def render_report(
     who = ", ".join(athletes) or "runner"
     title = title or f"Training load report: {who}"
     s = summarize(weekly, episodes)
-    subtitle = (f"{_e(headline(s))}. Weeks of {_date(s['first_week'])} to "
-                f"{_date(s['last_week'])}; distances in {units}.") if len(weekly) else \
+    subtitle = (f"Weeks of {_date(s['first_week'])} to {_date(s['last_week'])}; "
+                f"distances in {units}.") if len(weekly) else \
         "No running weeks in the data."
     sections = [_summary_section(weekly, episodes, units, problems)]
     nav = [("summary", "Summary")]
