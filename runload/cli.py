@@ -406,7 +406,7 @@ def _pain(args: argparse.Namespace, *, athlete: str | None):
     try:
         return read_pain_log(args.pain, athlete=athlete)
     except PainLogError as exc:
-        fix = " (fix that cell in the CSV; the columns are described in docs/cli.md)"
+        fix = " (fix that cell in the CSV; the pain-log format is in docs/pain_analysis.md)"
         raise PainLogError(exc.message + fix, source=exc.source or str(args.pain),
                            line=exc.line, column=exc.column) from exc
     except (OSError, UnicodeError) as exc:
