@@ -745,12 +745,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code: 0 success, 1 nothing could be read or an input file is unusable,
         2 bad usage.
     """
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words == ["--version"]:  # answer without importing pandas
+        _say(f"{PROG} {__version__}")
+        return 0
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:  # --help, --version, usage errors
         return int(exc.code or 0)
-    args.argv = list(sys.argv[1:] if argv is None else argv)
+    args.argv = words
     with warnings.catch_warnings():
         if args.quiet:
             warnings.simplefilter("ignore")

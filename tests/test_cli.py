@@ -290,6 +290,33 @@ def test_unreadable_pain_log(runs):
     assert "nope.csv" in error_lines(missing.stderr)[0]
 
 
+def test_progress_only_on_a_terminal():
+    import io
+
+    from runload.progress import progress, wants_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert not wants_progress(stream=io.StringIO())
+    assert wants_progress(stream=Terminal())
+    assert not wants_progress(quiet=True, stream=Terminal())
+    shown, silent = Terminal(), io.StringIO()
+    assert list(progress(range(3), desc="files", stream=shown)) == [0, 1, 2]
+    assert list(progress(range(3), desc="files", stream=silent)) == [0, 1, 2]
+    assert "files" in shown.getvalue() and silent.getvalue() == ""
+
+
+def test_csv_to_standard_output(workspace):
+    done = run("activities", str(workspace / "runner" / "fitparse__activity-small-fenix2-run.fit"),
+               "--csv", "-")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0] == ",".join(ACTIVITIES)
+    assert len(done.stdout.splitlines()) == 2
+    assert "files seen 1 = activity files 1" in done.stderr
+
+
 def test_sample_command(tmp_path, monkeypatch, capsys):
     """``runload sample DIR`` calls the library's writer (the full run takes minutes)."""
     import runload.sample
