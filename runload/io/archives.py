@@ -48,7 +48,18 @@ from ..errors import ReadError, UnsafeInputError
 from . import exports
 from .sniff import ACTIVITY_EXTENSIONS, HEAD_BYTES, UNSUPPORTED_EXTENSIONS, extension, sniff
 
-__all__ = ["Limits", "Entry", "WalkLog", "walk", "gunzip", "open_path", "is_junk"]
+__all__ = [
+    "Limits",
+    "Entry",
+    "WalkLog",
+    "walk",
+    "gunzip",
+    "open_path",
+    "open_zip",
+    "close_zips",
+    "read_member",
+    "is_junk",
+]
 
 MiB = 2**20
 GiB = 2**30
@@ -405,6 +416,37 @@ def _walk_file(path: str, source: str, *, limits: Limits, log: WalkLog, origin: 
                              limits=limits, log=log, origin=origin)
         return
     yield Entry(source, path, origin=origin, limits=limits)
+
+
+#: Zips opened by :func:`open_zip`, keyed by (process id, path, size, mtime); parsing the
+#: central directory of a 3 000-member export for every member would dominate the read.
+_OPEN_ZIPS: dict[tuple[int, str, int, int], zipfile.ZipFile] = {}
+
+
+def open_zip(path: str) -> zipfile.ZipFile:
+    """A read-only :class:`zipfile.ZipFile` of ``path``, kept open for the next member.
+
+    One zip per process stays open (the key includes the process id, so a forked worker
+    never shares a file offset with its parent); a changed file is reopened. Close with
+    :func:`close_zips`.
+    """
+    st = os.stat(path)
+    key = (os.getpid(), os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    zf = _OPEN_ZIPS.get(key)
+    if zf is None:
+        close_zips()
+        zf = zipfile.ZipFile(path)
+        _OPEN_ZIPS[key] = zf
+    return zf
+
+
+def close_zips() -> None:
+    """Close the zips :func:`open_zip` keeps open in this process."""
+    pid = os.getpid()
+    for key in list(_OPEN_ZIPS):
+        zf = _OPEN_ZIPS.pop(key)
+        if key[0] == pid:
+            zf.close()
 
 
 def open_path(path: str, *, max_bytes: int, source: str | None = None) -> bytes:

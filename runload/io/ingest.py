@@ -28,7 +28,17 @@ import pandas as pd
 
 from .. import columns
 from ..errors import ParameterError, ReadError, RunloadWarning, UnsafeInputError
-from .archives import Entry, Limits, WalkLog, gunzip, open_path, read_member, walk
+from .archives import (
+    Entry,
+    Limits,
+    WalkLog,
+    close_zips,
+    gunzip,
+    open_path,
+    open_zip,
+    read_member,
+    walk,
+)
 from .dedupe import mark_duplicates
 from .sniff import UNSUPPORTED_EXTENSIONS, detect, extension
 
@@ -124,10 +134,10 @@ def entry_bytes(entry: Entry) -> bytes:
     if entry.member is None:
         return open_path(entry.path, max_bytes=limits.max_file_bytes, source=entry.source)
     try:
-        with zipfile.ZipFile(entry.path) as zf:
-            info = zf.getinfo(entry.member)
-            return read_member(zf, info, cap=limits.max_file_bytes, limits=limits,
-                               source=entry.source)
+        zf = open_zip(entry.path)
+        info = zf.getinfo(entry.member)
+        return read_member(zf, info, cap=limits.max_file_bytes, limits=limits,
+                           source=entry.source)
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
         raise ReadError(f"cannot read the archive member: {exc}", source=entry.source,
                         kind="unreadable") from exc
@@ -361,10 +371,13 @@ def read_activities(
         athletes.append(athlete if athlete is not None else _default_athlete(path))
         log = WalkLog()
         logs.append(log)
-        results.extend(_read_entries(
-            walk(path, limits=limits, log=log, recursive=recursive, origin=origin),
-            progress=progress,
-        ))
+        try:
+            results.extend(_read_entries(
+                walk(path, limits=limits, log=log, recursive=recursive, origin=origin),
+                progress=progress,
+            ))
+        finally:
+            close_zips()
     metadata: dict[str, dict[str, Any]] = {}
     for log in logs:
         metadata.update(log.metadata)
