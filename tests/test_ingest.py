@@ -341,7 +341,7 @@ def _canon(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(picks=st.lists(st.integers(0, len(SMALL) - 1), min_size=1, max_size=6),
        seed=st.integers(0, 10**6), gz=st.lists(st.booleans(), min_size=6, max_size=6))
 def test_folder_equals_concat_of_files(fakes, tmp_path_factory, picks, seed, gz):

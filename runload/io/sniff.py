@@ -42,10 +42,8 @@ ACTIVITY_EXTENSIONS = {".fit": "fit", ".gpx": "gpx", ".tcx": "tcx"}
 UNSUPPORTED_EXTENSIONS = frozenset({".kml", ".kmz", ".pwx", ".srm", ".hrm", ".sml", ".xert"})
 
 _XML_ROOTS = {"gpx": "gpx", "trainingcenterdatabase": "tcx"}
-_ROOT = re.compile(
-    rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)",
-    re.DOTALL,
-)
+_NAME = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_PROLOG = ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!", b">"))
 
 
 def sniff(head: bytes) -> str | None:
@@ -76,7 +74,22 @@ def _xml_kind(head: bytes) -> str | None:
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
     elif head[:3] == b"\xef\xbb\xbf":
         head = head[3:]
-    match = _ROOT.match(head)
+    pos = 0
+    while True:
+        while pos < len(head) and head[pos] in b" \t\r\n":
+            pos += 1
+        for opening, closing in _PROLOG:  # declaration, comments, DOCTYPE
+            if head.startswith(opening, pos):
+                end = head.find(closing, pos + len(opening))
+                if end < 0:
+                    return None
+                pos = end + len(closing)
+                break
+        else:
+            break
+    if not head.startswith(b"<", pos):
+        return None
+    match = _NAME.match(head, pos + 1)
     if match is None:
         return None
     return _XML_ROOTS.get(match.group(1).decode("ascii").lower())
