@@ -506,8 +506,8 @@ def notebook_02():
         ## 3 · Session spikes: one run much longer than usual
 
         Each run is compared with the **longest run of the 30 days before it**. In the largest
-        study of the question — about 5 200 runners followed for 18 months with their own GPS
-        watch data — a single run **10–30% longer** than that came with a hazard ratio of
+        study of the question — about 5 200 runners whose GPS-watch runs were followed
+        prospectively — a single run **10–30% longer** than that came with a hazard ratio of
         injury of **1.64**, **30–100% longer 1.52**, **more than twice as long 2.28**, relative
         to runs at most 10% longer; the weekly ratios and the ACWR were *not* associated
         (Frandsen et al. 2025). It is an association from an observational cohort — the best
