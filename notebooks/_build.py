@@ -938,10 +938,16 @@ def notebook_04():
         for path in sources:
             name = path.stem if path.suffix == ".zip" else path.name
             squad[name] = runload.read_activities(path, athlete=name, tz=tz, errors="skip")
+
+
+        def day(stamp):
+            return f"{stamp:%d %b %Y}" if pd.notna(stamp) else "–"
+
+
         files = pd.DataFrame({
             name: {**runload.inventory(acts),
-                   "first activity": acts["start_time"].min().strftime("%d %b %Y"),
-                   "last activity": acts["start_time"].max().strftime("%d %b %Y")}
+                   "first activity": day(acts["start_time"].min()),
+                   "last activity": day(acts["start_time"].max())}
             for name, acts in squad.items()
         }).T.rename_axis("athlete")
         files[["files_seen", "activities", "duplicates", "problem_files", "salvaged_files",
