@@ -114,6 +114,7 @@ REFERENCES = {
 }
 
 _REF_NUMBER = {key: i for i, key in enumerate(REFERENCES, start=1)}
+_DPI = 144  # sharp on desktop screens and on phones (the charts are 9 inches wide)
 _MISSING = "–"
 
 
@@ -199,7 +200,7 @@ def _figure(fig, alt: str, caption: str, *, wide: bool = False) -> str:
     A ``wide`` figure keeps a readable width on phones and scrolls sideways in its box.
     """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", facecolor="white")
+    fig.savefig(buffer, format="png", dpi=_DPI, bbox_inches="tight", facecolor="white")
     data = buffer.getvalue()
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
@@ -527,7 +528,7 @@ def _summary_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units:
         (_MISSING if s["weeks_since_recovery"] is None else str(s["weeks_since_recovery"]),
          "weeks since the last recovery week"),
         (_MISSING if s["episodes"] is None else str(s["episodes"]), "back-pain episodes"),
-        (str(len(problems)), "files with problems"),
+        (str(problems["source"].nunique() if len(problems) else 0), "files with problems"),
     ]
     card_html = "".join(
         f'<div class="card"><span class="value">{_e(v)}</span>'
@@ -714,7 +715,7 @@ def _problems_section(problems: pd.DataFrame, inventory: Mapping[str, int] | Non
         for r in problems.to_dict("records")
     ]
     return (head + conservation
-            + f"<p>{_plural(len(problems), 'file')} could not be read in full. “Kept” means the "
+            + f"<p>{_plural(problems['source'].nunique(), 'file')} could not be read in full. “Kept” means the "
               "part before the problem was used.</p>"
             + _table(["file", "problem", "details", "kept"], rows) + "</section>")
 
