@@ -206,6 +206,15 @@ def test_tz_kept_not_invented(fakes, tmp_path):
     assert df["utc_offset_s"].isna().tolist() == [True, False]
 
 
+def test_time_outside_nanosecond_range_is_nat(fakes, tmp_path):
+    write(tmp_path / "a.fit", fake_bytes("fit", [run("2400-01-01T10:00:00Z"), run()]))
+    df = read_quiet(tmp_path)
+    assert str(df["start_time"].dtype) == "datetime64[ns, UTC]"
+    assert df["start_time"].isna().tolist() == [False, True]
+    assert problems(df)["kind"].tolist() == ["bad_time"]
+    assert problems(df)["salvaged"].all()
+
+
 def test_empty_folder(tmp_path):
     df = read_activities(tmp_path)
     assert df.empty and list(df.columns) == list(columns.ACTIVITIES)

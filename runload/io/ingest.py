@@ -224,13 +224,17 @@ def _unsupported(name: str, fmt: str | None) -> str:
 def _result(entry: Entry, fmt: str, digest: str, parsed: Any,
             found: list[tuple[str, str]]) -> FileResult:
     rows = []
+    issues = list(found) + [tuple(p) for p in parsed.problems]
     for leg, activity in enumerate(parsed.activities):
         row = dict(activity)
         row["activity_id"] = digest if leg == 0 else f"{digest}-{leg + 1}"
         row["source"] = entry.source
         row["format"] = fmt
+        if not _representable(row.get("start_time")):
+            issues.append(("bad_time", f"start time {row['start_time']} cannot be stored "
+                                       "(before 1678 or after 2261); left empty"))
+            row["start_time"] = None
         rows.append(row)
-    issues = list(found) + [tuple(p) for p in parsed.problems]
     salvaged = bool(rows)
     records = [_problem(entry.source, kind, message, salvaged=salvaged)
                for kind, message in issues]
@@ -414,9 +418,9 @@ def _assemble(results: list[FileResult], athletes: list[str],
     if not rows:
         return columns.empty(columns.ACTIVITIES)
     frame = pd.DataFrame(rows)
+    if "start_time" in frame.columns:
+        frame["start_time"] = _as_ns(pd.to_datetime(frame["start_time"], utc=True))
     frame = columns.conform(frame, columns.ACTIVITIES, extra=False)
-    # conform parses times but keeps their resolution (us from strings in pandas 3)
-    frame["start_time"] = frame["start_time"].astype(columns.ACTIVITIES["start_time"][0])
     frame = _join_metadata(frame, metadata)
     damaged = {r.source for r in results if r.problems}
     frame = mark_duplicates(frame, min_overlap=min_overlap, max_distance_diff=max_distance_diff,
@@ -424,6 +428,33 @@ def _assemble(results: list[FileResult], athletes: list[str],
     frame = frame.sort_values(["start_time", "source", "activity_id"], na_position="last",
                               kind="mergesort")
     return frame.reset_index(drop=True)
+
+
+def _representable(value: Any) -> bool:
+    """Whether a start time fits the nanosecond timestamps of the table (or is missing)."""
+    if value is None:
+        return True
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    if stamp is pd.NaT:
+        return True
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return _NS_MIN <= stamp <= _NS_MAX
+
+
+_NS_MIN = pd.Timestamp.min.tz_localize("UTC")
+_NS_MAX = pd.Timestamp.max.tz_localize("UTC")
+
+
+def _as_ns(times: pd.Series) -> pd.Series:
+    """UTC times in nanoseconds, the contract's dtype; times outside the nanosecond
+    range (years before 1678 or after 2261) become NaT instead of failing the batch."""
+    dtype = columns.ACTIVITIES["start_time"][0]
+    inside = times.isna() | ((times >= _NS_MIN) & (times <= _NS_MAX))
+    return times.where(inside).astype(dtype)
 
 
 def _join_metadata(frame: pd.DataFrame, metadata: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
