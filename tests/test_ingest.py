@@ -204,6 +204,10 @@ def test_tz_kept_not_invented(fakes, tmp_path):
     df = read_activities(tmp_path, tz="Europe/Paris")
     assert df.attrs["tz"] == "Europe/Paris"
     assert df["utc_offset_s"].isna().tolist() == [True, False]
+    df = read_activities(tmp_path, tz={tmp_path.name: "America/New_York"})
+    assert df.attrs["tz"] == {tmp_path.name: "America/New_York"}
+    with pytest.raises(ParameterError):
+        read_activities(tmp_path, tz={"x": "Nowhere/Land"})
 
 
 def test_time_outside_nanosecond_range_is_nat(fakes, tmp_path):
