@@ -976,13 +976,13 @@ def render_audit(
                          if f.strip())) if r["active_flags"] else "",
             _e(r["weeks_since_recovery"]) if not pd.isna(r["weeks_since_recovery"]) else "none",
             ("yes" if r["pain_recent"] else "no")
-            + (f" <span class=muted>(last {_date(r['last_pain_onset'])})</span>"
+            + (f" <span class=muted>(last {_dcell(r['last_pain_onset'])})</span>"
                if not pd.isna(r["last_pain_onset"]) else ""),
             _e(r["data_problems"]),
         ])
     table = _table(
-        ["athlete", "risk", f"this week ({units})", f"last 4 weeks ({units})", "4-week trend",
-         "active flags", "weeks since recovery", "recent back pain", "file problems"],
+        ["athlete", "risk", f"this week ({units})", f"4 weeks ({units})", "trend",
+         "active flags", "weeks since recovery", "back pain (8 wk)", "file problems"],
         rows, numeric=[2, 3, 4, 6, 8], table_id="audit-table", stack=True)
     overview = (
         '<section id="overview"><h2>Squad overview</h2>'
