@@ -44,6 +44,7 @@ References
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -57,6 +58,7 @@ from .sports import sport_from_text
 from .xmlsafe import (
     CHUNK_POINTS,
     TagCodes,
+    fast_text,
     flush_columns,
     iter_end,
     join_columns,
@@ -102,9 +104,25 @@ _KINDS = {"lat": "float", "lon": "float", "ele": "float", "time": "time", "speed
           "hr": "float", "cad": "float", "segment": "int"}
 
 
-def _scan(data: bytes, *, source: str) -> _Raw:
-    """Stream the document once, keeping only text columns of the track points."""
+#: Use the text-search reader when it can read the file exactly (tests switch it off to
+#: compare it with the element reader, which stays the reference and the fallback).
+FAST = True
+
+
+def _scan(data: bytes, *, source: str, fast: bool | None = None) -> _Raw:
+    """Read the track points' columns and the file facts (fast path when it is exact)."""
     body, skipped = prepare(data, source=source)
+    if FAST if fast is None else fast:
+        text = fast_text(body)
+        if text is not None:
+            raw = _fast_scan(text, source=source)
+            if raw is not None:
+                return raw
+    return _element_scan(body, skipped, source=source)
+
+
+def _element_scan(body: bytes, skipped: int, *, source: str) -> _Raw:
+    """Stream the document once, keeping only text columns of the track points."""
     text: dict[str, list] = {name: [] for name in _KINDS}
     numbers: dict[str, list] = {name: [] for name in _KINDS}
     lat, lon, ele, tim, spd, hr, cad, seg = (text[name] for name in _KINDS)
@@ -185,6 +203,133 @@ def _scan(data: bytes, *, source: str) -> _Raw:
                         kind="malformed")
     meta["creator"] = root.get("creator")
     return _Raw(join_columns(text, numbers, _KINDS), meta)
+
+
+# ---- fast path: regular expressions over the text of a well-formed document ----------
+_S = "[ \\t\\n]"  # XML white space (CR is gone after end-of-line handling)
+#: An optional namespace prefix, read once (possessive: no backtracking into names).
+_PFX = "(?:[^ \\t\\n<>/:=\"'!?]++:)?+"
+#: Elements the element reader reacts to wherever they are: never inside a fast point.
+_OUTER_NAMES = "hr|heartrate|cad|cadence|speed|trkpt|trkseg|trk|rtept|wpt|metadata|gpx"
+
+
+def _not(names: str) -> str:
+    """Lookahead: the element name (after its prefix) is none of ``names``."""
+    return "(?!(?:" + names + ")[ \\t\\n/>])"
+
+
+def _leaf(names: str) -> str:
+    """After ``<`` and the prefix: a leaf ``names`` whose text holds no reference.
+
+    The group is its text as the element reader sees it ('' when empty).
+    """
+    return "(?:" + names + ")" + _S + "*>([^<&]*+)</[^<>]*+>"
+
+
+def _attr(name: str) -> str:
+    return name + _S + "*=" + _S + "*([\"'])([^\"'<&\\t\\n]*+)\\{}"
+
+
+#: Inside <extensions>: text, hr/cad/speed leaves at any depth, other tags.
+_EXT_BODY = (
+    "(?:[^<]++|<" + _PFX + "(?:" + _leaf("hr|heartrate") + "|" + _leaf("cad|cadence")
+    + "|" + _leaf("speed") + "|" + _not(_OUTER_NAMES + "|extensions") + "[^<>!?/][^<>]*+>)"
+    + "|</" + _PFX + _not(_OUTER_NAMES + "|extensions") + "[^<>]*+>)*+"
+)
+#: The children of a point: text, ele/time/speed leaves, other leaves or empty
+#: elements, and <extensions> blocks.
+_POINT_BODY = (
+    "(?:[^<]++|<" + _PFX + "(?:" + _leaf("ele") + "|" + _leaf("time") + "|" + _leaf("speed")
+    + "|extensions" + _S + "*>" + _EXT_BODY + "</" + _PFX + "extensions" + _S + "*>"
+    + "|" + _not(_OUTER_NAMES + "|ele|time|extensions")
+    + "[^<>!?/][^<>]*+(?:(?<=/)>|>[^<]*+</[^<>]*+>)))*+"
+)
+
+
+def _point_pattern(first: str, second: str) -> re.Pattern:
+    """One ``<trkpt>`` with only ``first`` and ``second`` (lat/lon) attributes.
+
+    Groups: quote, first, quote, second, ele, time, speed (GPX 1.0), hr, cad, speed
+    (extensions). Every group is the text as the element reader sees it ('' or None when
+    empty or absent); the last of several wins, as in the element reader.
+    """
+    return re.compile(
+        "<" + _PFX + "trkpt" + _S + "+" + _attr(first).format(1) + _S + "+"
+        + _attr(second).format(3) + _S + "*(?:/>|>" + _POINT_BODY
+        + "</" + _PFX + "trkpt" + _S + "*>)"
+    )
+
+
+_POINT_LATLON = _point_pattern("lat", "lon")
+_POINT_LONLAT = _point_pattern("lon", "lat")
+_GROUPS = 10
+_ANY_POINT = re.compile("<" + _PFX + "trkpt[ \t\n/>]")
+_LON_FIRST = re.compile("<" + _PFX + "trkpt" + _S + "+lon[ \t\n=]")
+_LOOSE_EXTRA = re.compile("<" + _PFX + "(?:trkpt|hr|heartrate|cad|cadence|speed)[ \t\n/>]")
+_SEG_START = re.compile("<" + _PFX + "(?:trkseg|trk)[ \t\n/>]")
+_SEG_END = re.compile("</" + _PFX + "(?:trkseg|trk)" + _S + "*>|<" + _PFX
+                      + "(?:trkseg|trk)(?:" + _S + "[^<>]*)?/>")
+
+
+def _texts(values: list) -> list:
+    """Empty texts as the element reader has them (``None``)."""
+    return [v or None for v in values] if "" in values else values
+
+
+def _fast_scan(text: str, *, source: str) -> _Raw | None:
+    """The track points of a vetted, well-formed document by text search, or None.
+
+    Returns None (use the element reader) unless every ``<trkpt>`` has the plain shape
+    :func:`_point_pattern` describes, nothing outside the points is a ``hr``, ``cad`` or
+    ``speed`` element (the element reader would lend it to the next point) and every
+    ``<trkseg>``/``<trk>`` end is found. The file facts (name, type, creator, routes,
+    waypoints, tracks) are read by the element reader from the document with the points
+    cut out, which is small.
+    """
+    first = _ANY_POINT.search(text)
+    if first is None:
+        return None
+    lon_first = _LON_FIRST.match(text, first.start()) is not None
+    parts = (_POINT_LONLAT if lon_first else _POINT_LATLON).split(text)
+    step = _GROUPS + 1
+    pieces = parts[::step]
+    skeleton = "".join(pieces).lstrip(" \t\n")
+    if _LOOSE_EXTRA.search(skeleton):
+        return None  # a point of another shape, or hr/cad/speed outside the points
+    ends = _SEG_END.findall(skeleton)
+    if len(ends) != len(_SEG_START.findall(skeleton)):
+        return None  # a <trkseg/> or <trk/> whose end was not recognised
+    n = len(pieces) - 1
+    lat, lon = parts[2::step], parts[4::step]
+    if lon_first:
+        lat, lon = lon, lat
+    ele, tim = _texts(parts[5::step]), _texts(parts[6::step])
+    hr, cad = _texts(parts[8::step]), _texts(parts[9::step])
+    speed, outer_speed = parts[10::step], parts[7::step]
+    if outer_speed.count(None) != n:
+        pairs = list(zip(outer_speed, speed, strict=True))
+        if any(a is not None and b is not None for a, b in pairs):
+            return None  # GPX 1.0 <speed> and an extension speed in one point
+        speed = [b if a is None else a for a, b in pairs]
+    speed = _texts(speed)
+    # segment number: <trkseg> and <trk> ends before each point
+    counts = np.zeros(n + 1, dtype=np.int64)
+    if ends:
+        blank = np.fromiter(map(str.isspace, pieces), dtype=bool, count=n + 1)
+        empty = np.fromiter(map(len, pieces), dtype=np.int64, count=n + 1) == 0
+        for i in np.flatnonzero(~(blank | empty)):
+            counts[i] = len(_SEG_END.findall(pieces[i]))
+    segment = np.cumsum(counts)[:n]
+    facts = _element_scan(skeleton.encode("utf-8"), 0, source=source)
+    columns = {"lat": lat, "lon": lon, "ele": ele, "time": tim, "speed": speed, "hr": hr,
+               "cad": cad}
+    numbers: dict[str, list] = {name: [] for name in _KINDS}
+    kinds = {name: kind for name, kind in _KINDS.items() if name != "segment"}
+    for start in range(0, n, CHUNK_POINTS):
+        chunk = {name: values[start:start + CHUNK_POINTS] for name, values in columns.items()}
+        flush_columns(chunk, numbers, kinds)
+        numbers["segment"].append(segment[start:start + CHUNK_POINTS])
+    return _Raw(join_columns({}, numbers, _KINDS), facts.meta)
 
 
 def _clean(text: str | None) -> str | None:
