@@ -82,6 +82,7 @@ ACTIVITIES: Mapping[str, tuple[str, str]] = {
     "source": (_STR, "path of the file; 'archive.zip!member' inside archives"),
     "format": (_STR, "fit | gpx | tcx"),
     "sport": (_STR, "one of runload.columns.SPORTS"),
+    "sport_inferred": (_B, "the file states no sport; guessed from name/device or speed"),
     "start_time": (_UTC, "start of the activity, UTC"),
     "utc_offset_s": ("Int32", "local time minus UTC at the start, s, when the file tells"),
     "elapsed_time_s": (_F, "wall-clock duration, s"),

@@ -150,3 +150,45 @@ def test_fit_sport_always_a_contract_sport(sport, sub_sport):
 def test_every_text_key_is_already_normalised():
     for key in TEXT_SPORTS:
         assert sport_from_text(key) == TEXT_SPORTS[key]
+
+
+def test_infer_sports_fills_only_missing_sports_and_marks_them():
+    import pandas as pd
+
+    from runload.columns import ACTIVITIES, conform
+    from runload.io.sports import infer_sports
+
+    table = conform(
+        pd.DataFrame(
+            {
+                "source": ["a/nike.gpx", "b/x.gpx", "c/y.gpx", "d/z.gpx", "e/A_ride_mapped.gpx", "f.fit"],
+                "sport": [None, None, None, None, None, "swimming"],
+                "name": ["domingo corrida matutina", None, None, None, None, None],
+                "device": [None, None, None, "Urban Biker", None, None],
+                # 10 km in 50 min (3.3 m/s), 5 km in 60 min (1.4 m/s), 30 km in 60 min (8.3 m/s)
+                "distance_m": [1000.0, 10_000.0, 5000.0, 1000.0, 90_000.0, 1000.0],
+                "moving_time_s": [600.0, 3000.0, 3600.0, 600.0, float("nan"), 600.0],
+                "elapsed_time_s": [600.0, 3000.0, 3600.0, 600.0, 18_000.0, 600.0],
+            }
+        ),
+        ACTIVITIES,
+    )
+    out = infer_sports(table)
+    assert out["sport"].tolist() == ["running", "running", "walking", "cycling", "cycling", "swimming"]
+    assert out["sport_inferred"].tolist() == [True, True, True, True, True, False]
+    assert table["sport"].isna().sum() == 5  # input untouched
+
+
+def test_corpus_gpx_without_type_is_inferred_not_dropped(corpus):
+    import warnings
+
+    import runload
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        acts = runload.read_activities(corpus / "gpx")
+    assert acts["sport"].notna().all()
+    nike = acts[acts["source"].str.endswith("runpandas__nike_run.gpx")].iloc[0]
+    assert nike["sport"] == "running" and nike["sport_inferred"]
+    strava = acts[acts["source"].str.endswith("runpandas__strava_export.gpx")].iloc[0]
+    assert strava["sport"] == "running" and not strava["sport_inferred"]

@@ -41,6 +41,7 @@ from .archives import (
 )
 from .dedupe import mark_duplicates
 from .sniff import UNSUPPORTED_EXTENSIONS, detect, extension
+from .sports import infer_sports
 
 __all__ = [
     "READERS",
@@ -422,6 +423,7 @@ def _assemble(results: list[FileResult], athletes: list[str],
         frame["start_time"] = _as_ns(pd.to_datetime(frame["start_time"], utc=True))
     frame = columns.conform(frame, columns.ACTIVITIES, extra=False)
     frame = _join_metadata(frame, metadata)
+    frame = infer_sports(frame)
     damaged = {r.source for r in results if r.problems}
     frame = mark_duplicates(frame, min_overlap=min_overlap, max_distance_diff=max_distance_diff,
                             damaged=damaged)

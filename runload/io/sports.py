@@ -43,6 +43,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from ..columns import SPORTS
 
 __all__ = [
@@ -52,6 +55,8 @@ __all__ = [
     "STRAVA_TYPE_CODES",
     "fit_sport",
     "sport_from_text",
+    "infer_sports",
+    "SPEED_BANDS_M_S",
 ]
 
 OTHER = "other"
@@ -282,3 +287,76 @@ def sport_from_text(text: Any) -> str:
     if sport is None:
         sport = FIT_SPORTS.get(key, OTHER)
     return sport if sport in SPORTS else OTHER
+
+
+#: Moving-speed bands used to guess the sport of a file that states none, m/s:
+#: below 1.7 m/s (slower than 9:48 min/km) walking; up to 5.6 m/s (2:58 min/km, faster
+#: than any sustained amateur run) running; above that cycling.
+SPEED_BANDS_M_S = (1.7, 5.6)
+
+_HINTS = (
+    (re.compile(r"\b(?:trail)\b", re.I), "trail_running"),
+    (re.compile(r"\b(?:run|running|jog|jogging|lauf|laufen|course|corrida|carrera)\b", re.I), "running"),
+    (re.compile(r"\b(?:ride|biker?|biking|cycl\w*|velo|mtb)\b", re.I), "cycling"),
+    (re.compile(r"\b(?:swim\w*)\b", re.I), "swimming"),
+    (re.compile(r"\b(?:hike|hiking)\b", re.I), "hiking"),
+    (re.compile(r"\b(?:walk|walking)\b", re.I), "walking"),
+)
+
+
+def infer_sports(
+    activities: pd.DataFrame, *, speed_bands_m_s: tuple[float, float] = SPEED_BANDS_M_S
+) -> pd.DataFrame:
+    """Guess the sport of activities whose file states none, and say so.
+
+    Many phone apps and older watches write GPX without a ``<type>`` (Nike Run Club,
+    TomTom, Suunto Movescount, GPSBabel conversions). Leaving them without a sport would
+    drop a runner's runs from the mileage; calling them ``'other'`` would too. So a row
+    with a missing ``sport`` gets one, in this order:
+
+    1. a word in its ``name``, ``device`` or file name (``Morning Run``, ``Urban Biker``,
+       ``domingo corrida``, ``A_ride_mapped.gpx``);
+    2. its average moving speed ``distance_m / moving_time_s`` (elapsed time when there
+       is no moving time) against :data:`SPEED_BANDS_M_S`;
+    3. ``'other'`` when neither tells.
+
+    Every guessed row has ``sport_inferred=True``, so a runner can check and override
+    them (``activities.loc[activities.sport_inferred, "sport"] = ...``).
+
+    Parameters
+    ----------
+    activities : DataFrame
+        The activities table (``sport``, ``name``, ``device``, ``distance_m``,
+        ``moving_time_s``, ``elapsed_time_s``).
+    speed_bands_m_s : (float, float), optional
+        Walking/running and running/cycling boundaries, m/s.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``sport`` filled and a boolean ``sport_inferred`` column.
+    """
+    out = activities.copy()
+    missing = out["sport"].isna().to_numpy()
+    guess = pd.Series(pd.NA, index=out.index, dtype="string")
+    text = (
+        out.get("name", pd.Series("", index=out.index)).astype("string").fillna("")
+        + " "
+        + out.get("device", pd.Series("", index=out.index)).astype("string").fillna("")
+        + " "
+        + out.get("source", pd.Series("", index=out.index)).astype("string").fillna("")
+        .str.replace(r"^.*[/!\\]", "", regex=True).str.replace("_", " ", regex=False)
+    )
+    for pattern, sport in reversed(_HINTS):  # earlier hints win: applied last
+        hit = text.str.contains(pattern, na=False).to_numpy(dtype=bool)
+        guess = guess.mask(hit, sport)
+    duration = out["moving_time_s"].where(out["moving_time_s"] > 0, out["elapsed_time_s"])
+    speed = (out["distance_m"] / duration.where(duration > 0)).to_numpy(dtype=float)
+    slow, fast = speed_bands_m_s
+    by_speed = np.select(
+        [speed < slow, speed <= fast, speed > fast], ["walking", "running", "cycling"], default=""
+    )
+    guess = guess.fillna(pd.Series(by_speed, index=out.index).replace("", pd.NA))
+    out["sport"] = out["sport"].mask(missing, guess.fillna(OTHER))
+    out["sport_inferred"] = missing
+    return out
