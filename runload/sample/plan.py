@@ -80,22 +80,22 @@ DEVICES: dict[str, dict[str, Any]] = {
 #: The squad: one dict per athlete (folder name -> profile).
 SQUAD: dict[str, dict[str, Any]] = {
     "bea": {"device": "fr945", "base_km": 48, "max_km": 70, "growth": 0.06, "skip_recovery": 0.25,
-            "eager": 0.20, "pace_s_km": 300, "long_day": 6, "hr": (48, 186), "gzip": 0.7,
+            "eager": 0.30, "pace_s_km": 300, "long_day": 6, "hr": (48, 186), "gzip": 0.7,
             "container": "folder", "trail": 0.1},
     "chen": {"device": "android_hr", "watch": "coros", "base_km": 30, "max_km": 50,
-             "growth": 0.07, "skip_recovery": 0.35, "eager": 0.30, "pace_s_km": 345,
+             "growth": 0.07, "skip_recovery": 0.35, "eager": 0.40, "pace_s_km": 345,
              "long_day": 6, "hr": (55, 192), "gzip": 1.0, "container": "strava", "trail": 0.0},
     "dario": {"device": "iphone", "base_km": 16, "max_km": 40, "growth": 0.10,
-              "skip_recovery": 0.55, "eager": 0.45, "pace_s_km": 380, "long_day": 6,
+              "skip_recovery": 0.55, "eager": 0.50, "pace_s_km": 380, "long_day": 6,
               "hr": (62, 194), "gzip": 0.6, "container": "folder", "trail": 0.0},
     "emma": {"device": "polar", "base_km": 38, "max_km": 55, "growth": 0.05,
-             "skip_recovery": 0.15, "eager": 0.10, "pace_s_km": 320, "long_day": 5,
+             "skip_recovery": 0.15, "eager": 0.25, "pace_s_km": 320, "long_day": 5,
              "hr": (50, 184), "gzip": 0.85, "container": "folder", "trail": 0.0},
     "femi": {"device": "coros", "phone": "android_hr", "base_km": 42, "max_km": 65,
-             "growth": 0.08, "skip_recovery": 0.40, "eager": 0.35, "pace_s_km": 290,
+             "growth": 0.08, "skip_recovery": 0.40, "eager": 0.45, "pace_s_km": 290,
              "long_day": 6, "hr": (46, 190), "gzip": 0.25, "container": "folder", "trail": 0.0},
     "gus": {"device": "suunto", "base_km": 35, "max_km": 58, "growth": 0.07,
-            "skip_recovery": 0.30, "eager": 0.30, "pace_s_km": 350, "long_day": 5,
+            "skip_recovery": 0.30, "eager": 0.40, "pace_s_km": 350, "long_day": 5,
             "hr": (52, 188), "gzip": 0.7, "container": "folder", "trail": 0.6},
 }
 
@@ -463,7 +463,7 @@ def squad_plan(rng: np.random.Generator, name: str, profile: dict[str, Any]) -> 
             km = min(km * (1.0 + jump), profile["max_km"] * rng.uniform(0.95, 1.05))
             total, builds = km, builds + 1
         long_km = None
-        if total > 15 and rng.random() < 0.12 + 0.2 * profile["eager"]:
+        if total > 15 and rng.random() < 0.15 + 0.35 * profile["eager"]:
             long_km = longest_recent * rng.uniform(1.25, 1.6)
             phase += ", long-run spike"
         kms = split_week(rng, total, long_fraction=0.3, long_km=long_km, max_long_km=26.0)
