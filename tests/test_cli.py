@@ -311,9 +311,10 @@ def test_progress_only_on_a_terminal():
 def test_csv_to_standard_output(workspace):
     done = run("activities", str(workspace / "runner" / "fitparse__activity-small-fenix2-run.fit"),
                "--csv", "-")
-    assert done.returncode == 0
-    assert done.stdout.splitlines()[0] == ",".join(ACTIVITIES)
-    assert len(done.stdout.splitlines()) == 2
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == ",".join(ACTIVITIES), done.stdout
+    assert len(lines) == 2, done.stdout
     assert "files seen 1 = activity files 1" in done.stderr
 
 
