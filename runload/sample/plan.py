@@ -110,7 +110,7 @@ _ALEX_SCRIPT: list[tuple[str, Sequence[float]]] = [
                              34]),
     ("post-race", [20, 28, 32]),
     # 2025-06-02: the Forerunner 255 arrives (two runs recorded by watch and phone)
-    ("summer build", [34, 37, 40, 32, 40, 44, 47, 36, 42, 47, 50, 40, 46, 50, 54, 42, 48, 50]),
+    ("summer build", [34, 37, 40, 32, 40, 44, 47, 36, 42, 47, 50, 40, 46, 50, 54, 42, 48]),
     # October 2025: two weeks in Tokyo (runs in UTC+9)
     ("tokyo trip", [30, 28]),
     ("autumn", [40, 44, 48, 38, 46, 50, 52, 40, 48, 30, 20]),
