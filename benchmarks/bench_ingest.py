@@ -354,9 +354,9 @@ def main(argv=None) -> dict:
     start = interpreter_start()
     print(f"runload cold + cache fill {fill:8.2f} s", flush=True)
     print(
-        f"runload warm (cache)      {warm_again:8.2f} s in-process; fresh interpreter "
-        f"{warm_wall:.2f} s wall incl. start-up and imports ({warm_inner:.2f} s after start;"
-        f" bare interpreter start {start:.2f} s); same table: {warm_same and len(filled) == rows}",
+        f"runload warm (cache)      {warm_again:8.2f} s in-process; in a fresh interpreter "
+        f"{warm_inner:.2f} s + {warm_imports:.2f} s imports + {start:.2f} s bare start-up "
+        f"= {warm_wall:.2f} s wall; same table: {warm_same and len(filled) == rows}",
         flush=True,
     )
 
