@@ -1171,7 +1171,7 @@ def notebook_05():
         cluster_processes = False                         # False: threads, starts at once; True: a process per worker
         cohort_path = "sample_data/squad"                 # one folder per athlete
         cohort_pain_log = "sample_data/pain/squad_diary.csv"
-        cohort_athletes = ["emma", "gus"]                 # a few keep the demo quick; None: every athlete
+        cohort_athletes = ["dario", "gus"]                # a few keep the demo quick; None: every athlete
         # where to write the tables and the provenance record (None: nowhere)
         output_dir = None
         ''', "parameters"),
