@@ -308,6 +308,42 @@ def test_progress_only_on_a_terminal():
     assert "files" in shown.getvalue() and silent.getvalue() == ""
 
 
+def on_a_terminal(*args: str) -> str:
+    """Run ``runload ARGS`` with standard error on a pseudo-terminal; return what it showed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen(runload_cmd(*args), stdin=slave, stdout=subprocess.DEVNULL,
+                            stderr=slave)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    proc.wait(timeout=120)
+    return shown.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a POSIX pseudo-terminal")
+def test_progress_bar_on_a_terminal_only(runs, workspace):
+    shown = on_a_terminal("audit", str(workspace / "squad"), "-o", str(workspace / "tty.html"))
+    assert "athletes:" in shown and "3/3" in shown
+    quiet = on_a_terminal("audit", str(workspace / "squad"), "-o", str(workspace / "tty.html"),
+                          "--quiet")
+    assert "athletes:" not in quiet and "|" not in quiet
+    assert "athletes:" not in runs["audit"].stderr  # not a terminal: no bar
+
+
 def test_csv_to_standard_output(workspace):
     done = run("activities", str(workspace / "runner" / "fitparse__activity-small-fenix2-run.fit"),
                "--csv", "-")
