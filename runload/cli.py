@@ -297,6 +297,12 @@ def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | No
         raise UsageError(exc.message, source=exc.source) from exc
     counts = inventory(activities)
     _say(_conservation(counts), err=_stdout_taken(args))
+    names = sorted(str(a) for a in activities["athlete"].dropna().unique())
+    if len(names) > 1 and getattr(args, "athlete", None) is None:
+        warnings.warn(
+            f"the sources hold {len(names)} athletes ({', '.join(names)}), named after their "
+            "folders or archives; add --athlete NAME if they are all the same runner",
+            _warning_category(), stacklevel=1)
     table = problems(activities)
     if len(table):
         kinds = table.drop_duplicates("source")["kind"].value_counts()
