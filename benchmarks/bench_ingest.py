@@ -201,7 +201,10 @@ t1 = time.perf_counter()
 frame = bench_ingest._read_activities({target}, workers={workers}, cache={cache},
                                       cache_dir={cache_dir!r})
 t2 = time.perf_counter()
-print(t2 - t1, t1 - t0, len(frame), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across fork+exec (the parent's peak)
+hwm = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")]
+peak = int(hwm[0]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(t2 - t1, t1 - t0, len(frame), peak)
 """
 
 
