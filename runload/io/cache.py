@@ -48,6 +48,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import ParameterError
@@ -251,46 +252,50 @@ def _result(file_result, record: dict[str, Any], entry):
 
 
 def _load(path: Path, version: str) -> dict[tuple, dict]:
-    """The cache records by key; empty when there is no (readable, current) cache."""
+    """The cache records by key; empty when there is no (readable, current) cache.
+
+    Converted column by column with pyarrow (no per-value pandas calls): a warm run over
+    3,000 files spends a few tens of ms here.
+    """
     try:
         table = pq.read_table(path)
-    except (OSError, pa.ArrowException):
+        table = table.filter(pc.equal(table["version"], version))
+    except (OSError, KeyError, pa.ArrowException):
         return {}
-    frame = table.to_pandas()
-    if frame.empty:
+    if table.num_rows == 0:
         return {}
-    frame = frame[frame["version"] == version]
-    rows_by_file: dict[tuple, list[dict]] = {}
-    leg_columns = [c for c in frame.columns if c not in (*_KEY, *_FILE_COLUMNS, "leg")]
-    legs = frame[frame["leg"] >= 0]
-    if len(legs):
-        keys = list(zip(*(legs[k].tolist() for k in _KEY), strict=True))
-        values = legs[leg_columns].to_dict("records")
-        for key, row in zip(keys, values, strict=True):
-            rows_by_file.setdefault(key, []).append(
-                {k: v for k, v in row.items() if not _missing(v)}
-            )
-    heads = frame[frame["leg"] <= 0]
-    out = {}
-    for head in heads[[*_KEY, *_FILE_COLUMNS]].itertuples(index=False, name=None):
-        key = tuple(head[: len(_KEY)])
-        status, note, problems, sha, ver = head[len(_KEY) :]
-        out[key] = {
-            "status": status,
-            "note": None if _missing(note) else note,
-            "problems": problems,
-            "sha256": None if _missing(sha) else sha,
-            "version": ver,
-            "activities": rows_by_file.get(key, []),
-        }
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_timestamp(column.type):
+            values = column.to_pandas().tolist()  # pd.Timestamp (ns), NaT
+        else:
+            values = column.to_pylist()
+        columns[name] = values
+    keys = list(zip(*(columns[k] for k in _KEY), strict=True))
+    legs = columns["leg"]
+    leg_names = [c for c in columns if c not in (*_KEY, *_FILE_COLUMNS, "leg")]
+    leg_values = [columns[c] for c in leg_names]
+    out: dict[tuple, dict] = {}
+    for i, key in enumerate(keys):
+        if legs[i] <= 0:
+            out[key] = {
+                "status": columns["status"][i],
+                "note": columns["note"][i],
+                "problems": columns["problems"][i],
+                "sha256": columns["sha256"][i],
+                "version": columns["version"][i],
+                "activities": [],
+            }
+    for i, key in enumerate(keys):
+        if legs[i] >= 0:
+            row = {}
+            for name, values in zip(leg_names, leg_values, strict=True):
+                value = values[i]
+                if value is not None and value is not pd.NaT:
+                    row[name] = value
+            out[key]["activities"].append(row)
     return out
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _save(directory: Path, records: dict[tuple, dict]) -> None:
