@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import exports, painlog, plan, routes, writers
+try:
+    from . import writers
+except ImportError as exc:  # pragma: no cover - fit-tool is the `sample` extra
+    raise ImportError(
+        "runload.sample writes FIT files with fit-tool: pip install 'runload[sample]'"
+    ) from exc
+from . import exports, painlog, plan, routes
 from .plan import ALEX_WATCH_FROM, DATA_END, DEVICES, HOME_TZ, SQUAD, SQUAD_START
 
 __all__ = ["DEFAULT_SEED", "write_sample_data", "sha256sums"]
@@ -381,7 +387,8 @@ def _add_rehab(
         if isinstance(row.format, str):
             tracks[i] = _simulate(row, seed, row.athlete_index, row.number)
     extra["read_distance_m"] = 0.0
-    return pd.concat([planned, extra]), tracks
+    combined = pd.concat([planned, extra]).sort_values("start_time", kind="stable")
+    return combined, tracks
 
 
 def _truth(row: Any, track: dict[str, Any] | None, *, file: str, fmt: str | None, gz: bool,
