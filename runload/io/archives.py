@@ -484,7 +484,9 @@ def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: 
                       limits)
         return
     with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir() and not is_junk(i.filename)]
+        # not ZipInfo.is_dir(): it raises IndexError for an empty member name
+        infos = [i for i in zf.infolist()
+                 if not i.filename.endswith("/") and not is_junk(i.filename)]
         if len(infos) > limits.max_members:
             yield _refuse(display, path, "unsafe",
                           f"archive has {len(infos)} members, over max_members="
