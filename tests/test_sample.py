@@ -64,6 +64,7 @@ def matched(activities, truth) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- bytes
 
 
+@pytest.mark.slow
 def test_regeneration_is_byte_identical(tmp_path):
     committed = _sums(SAMPLE)
     runload.write_sample_data(tmp_path)

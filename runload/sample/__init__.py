@@ -648,6 +648,8 @@ def _write_squad(
             "{id}", str(file_id)).replace("{sport}", row.sport.title().replace("_", ""))
         stem = row.local_start.strftime(pattern)
         path = f"{folder}/{stem}.{fmt}" + (".gz" if row.gzip else "")
+        if path in files:
+            raise RuntimeError(f"two sample activities would both be written to {path}")
         files[path] = writers.gzip_bytes(data) if row.gzip else data
         truth.append(_truth(row, track, file=path, fmt=fmt, gz=bool(row.gzip), device=row.device))
         if isinstance(row.copy_device, str):
