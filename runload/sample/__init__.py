@@ -419,10 +419,6 @@ def _truth(row: Any, track: dict[str, Any] | None, *, file: str, fmt: str | None
     }
 
 
-def _file_name_local(row: Any, pattern: str) -> str:
-    return row.local_start.strftime(pattern)
-
-
 def _write_alex(
     frame: pd.DataFrame, tracks: dict[int, dict[str, Any]], files: dict[str, bytes],
     truth: list[dict[str, Any]], seed: int,

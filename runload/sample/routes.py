@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["EARTH_RADIUS_M", "simulate", "path_length_m", "to_lat_lon"]
+__all__ = ["EARTH_RADIUS_M", "simulate", "to_lat_lon", "haversine_length_m"]
 
 #: Mean Earth radius, m (the radius runload's readers use).
 EARTH_RADIUS_M = 6_371_008.8
@@ -86,11 +86,6 @@ def _out_and_back_xy(rng: np.random.Generator, n: int) -> tuple[NDArray, NDArray
         np.concatenate((x, back_x + side * np.cos(normal))),
         np.concatenate((y, back_y + side * np.sin(normal))),
     )
-
-
-def path_length_m(x: NDArray, y: NDArray) -> float:
-    """Length of a planar polyline, in its own units."""
-    return float(np.hypot(np.diff(x), np.diff(y)).sum())
 
 
 def to_lat_lon(
