@@ -43,6 +43,10 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_SERIAL = re.compile(r"^\d{5}(\.0*)?$")  # 10000..99999: 1927-05-18 .. 2173-10-14
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 _AMBIGUOUS = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
+#: Largest log file read, bytes: a hand-kept log is kilobytes; a bigger file is the wrong
+#: file, and refusing it keeps a multi-gigabyte one from being read into memory.
+MAX_LOG_BYTES = 64 * 2**20
+_NS_MIN, _NS_MAX = pd.Timestamp.min, pd.Timestamp.max
 
 
 def load_rows(path_or_buffer, encoding):
@@ -82,15 +86,23 @@ def read_bytes(path_or_buffer):
         source = os.fspath(path_or_buffer)
         try:
             with open(source, "rb") as fh:
-                return source, fh.read()
+                return source, _capped(fh.read(MAX_LOG_BYTES + 1), source)
         except OSError as exc:
             raise PainLogError(f"cannot open the pain log: {exc.strerror or exc}", source=source) from exc
     if hasattr(path_or_buffer, "read"):
         source = str(getattr(path_or_buffer, "name", "<buffer>"))
-        return source, path_or_buffer.read()
+        return source, _capped(path_or_buffer.read(MAX_LOG_BYTES + 1), source)
     raise ParameterError(
         f"a log must be a path, a file-like object or a DataFrame, got {type(path_or_buffer).__name__}"
     )
+
+
+def _capped(raw, source: str):
+    if len(raw) > MAX_LOG_BYTES:
+        raise PainLogError(
+            f"the file is larger than {MAX_LOG_BYTES // 2**20} MiB; a log kept by hand is "
+            "far smaller: is it the right file?", source=source)
+    return raw
 
 
 def decode(raw: bytes, encoding: str | None, source: str) -> str:
@@ -100,7 +112,12 @@ def decode(raw: bytes, encoding: str | None, source: str) -> str:
         except (UnicodeDecodeError, LookupError) as exc:
             raise PainLogError(f"cannot decode the file as {encoding}: {exc}", source=source) from exc
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PainLogError(
+                f"the file starts like UTF-16 but is not valid UTF-16 ({exc.reason} at byte "
+                f"{exc.start}); save it as UTF-8", source=source) from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -201,7 +218,12 @@ def parse_dates(table, column, source, today, date_format, *, required) -> pd.Se
         if not todo.any():
             break
         attempt = pd.to_datetime(text.where(todo), format=fmt, errors="coerce")
-        parsed = parsed.fillna(attempt)
+        # years before 1678 or after 2261 parse, but do not fit nanoseconds
+        late = attempt > _NS_MAX
+        fail(late, table, source, column, "date {value!r} is in the future")
+        fail(attempt < _NS_MIN, table, source, column,
+             "date {value!r} is before 1678: check the year")
+        parsed = parsed.fillna(attempt.astype("datetime64[ns]"))
     bad = parsed.isna() & ~blank
     if date_format is None:
         ambiguous = bad & text.str.fullmatch(_AMBIGUOUS.pattern)
