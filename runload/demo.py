@@ -60,6 +60,7 @@ def run_demo(data: str | Path = "sample_data", out: str | Path = "out", *,
     from .load import weekly_load
     from .pain import read_pain_log
     from .report import conservation_line, headline, summarize, write_audit, write_report
+    from .sample.plan import DATA_END, HOME_TZ
     from .stats import associate
 
     data, out = Path(data), Path(out)
@@ -73,11 +74,13 @@ def run_demo(data: str | Path = "sample_data", out: str | Path = "out", *,
     written: dict[str, Path] = {}
 
     print(f"runload {__version__}: the runner '{RUNNER}' ({data / RUNNER})", flush=True)
-    activities = read_activities(data / RUNNER, athlete=RUNNER, errors="skip", progress=not quiet)
+    # the sample athletes live in HOME_TZ and their data ends on DATA_END (docs/sample_data.md)
+    activities = read_activities(data / RUNNER, athlete=RUNNER, tz=HOME_TZ, errors="skip",
+                                 progress=not quiet)
     counts = inventory(activities)
     print("  " + conservation_line(counts))
     episodes = read_pain_log(data / RUNNER_PAIN, athlete=RUNNER)
-    weekly = weekly_load(activities)
+    weekly = weekly_load(activities, tz=HOME_TZ, as_of=DATA_END)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         associations = associate(weekly, episodes)
@@ -86,24 +89,24 @@ def run_demo(data: str | Path = "sample_data", out: str | Path = "out", *,
         activities, weekly, episodes=episodes, associations=associations,
         path=out / "report.html", inventory=counts,
         parameters={"command": "python -m runload.demo", "sources": str(data / RUNNER),
-                    "pain log": str(data / RUNNER_PAIN)})
+                    "pain log": str(data / RUNNER_PAIN), "tz": HOME_TZ, "as_of": str(DATA_END)})
     written["activities"] = _csv(activities, out / "activities.csv")
     written["weekly"] = _csv(weekly, out / "weekly.csv")
     written["associations"] = _csv(associations, out / "associations.csv")
     written["problems"] = _csv(problems(activities), out / "problems.csv")
 
     print(f"the squad ({data / SQUAD})", flush=True)
-    squad, squad_problems, squad_counts = read_squad(data / SQUAD, quiet=quiet)
+    squad, squad_problems, squad_counts = read_squad(data / SQUAD, tz=HOME_TZ, quiet=quiet)
     print("  " + conservation_line(squad_counts))
     diary = read_pain_log(data / SQUAD_PAIN)
-    squad_weekly = weekly_load(squad)
-    audit = squad_audit(squad_weekly, diary,
+    squad_weekly = weekly_load(squad, tz=HOME_TZ, as_of=DATA_END)
+    audit = squad_audit(squad_weekly, diary, as_of=DATA_END,
                         problems={k: t["source"].nunique() for k, t in squad_problems.items()})
     written["audit"] = write_audit(
         audit, squad_weekly, path=out / "audit.html", episodes=diary, problems=squad_problems,
         inventory=squad_counts, progress=not quiet,
         parameters={"command": "python -m runload.demo", "squad": str(data / SQUAD),
-                    "pain log": str(data / SQUAD_PAIN)})
+                    "pain log": str(data / SQUAD_PAIN), "tz": HOME_TZ, "as_of": str(DATA_END)})
     written["audit_csv"] = _csv(audit, out / "audit.csv")
     counts_by_risk = audit["risk"].value_counts()
     print(f"  {len(audit)} athletes: " + ", ".join(
