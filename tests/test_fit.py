@@ -615,3 +615,28 @@ def test_track_cadence_per_leg_of_a_triathlon():
     assert np.nanmedian(expected_run) > 140  # steps/min of a run, not strides
     np.testing.assert_array_equal(track["cadence_spm"].to_numpy()[cycling], raw["cadence"][cycling])
     assert track["time"].is_monotonic_increasing
+
+
+def test_sessions_without_distance_are_a_problem_only_for_distance_sports():
+    """A strength or yoga session has no distance by nature; a run without one does."""
+    import datetime as dt
+    import sys
+
+    sys.path.insert(0, str(TEST_DATA / "fit"))
+    import make_fit_files as mk
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.profile_type import Sport, SubSport
+
+    def one(sport, sub_sport):
+        start = dt.datetime(2024, 3, 4, 18, 0, tzinfo=dt.timezone.utc)
+        builder = FitFileBuilder(auto_define=True)
+        mk.file_id(builder, mk.ms(start))
+        mk.session(builder, start_ms=mk.ms(start), end_ms=mk.ms(start) + 1_800_000,
+                   elapsed_s=1800.0, timer_s=1800.0, sport=sport, sub_sport=sub_sport)
+        return parse_fit(builder.build().to_bytes(), source="x.fit")
+
+    strength = one(Sport.TRAINING, SubSport.STRENGTH_TRAINING)
+    assert strength.activities[0]["sport"] == "strength_training"
+    assert strength.problems == []
+    run = one(Sport.RUNNING, SubSport.GENERIC)
+    assert [kind for kind, _ in run.problems] == ["no_data"]

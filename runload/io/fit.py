@@ -114,6 +114,12 @@ __all__ = [
     "summarise_fit",
 ]
 
+#: Sports whose activities should have a distance: a run or ride without one is a
+#: ``no_data`` problem; a strength, yoga or other session without one is normal.
+_DISTANCE_SPORTS = frozenset(
+    {"running", "trail_running", "treadmill_running", "cycling", "swimming", "walking", "hiking"}
+)
+
 #: Unix time of the FIT epoch, 1989-12-31T00:00:00Z, s.
 FIT_EPOCH_UNIX_S = 631_065_600
 #: FIT ``date_time`` values below this are device-relative (system time), not dates.
@@ -703,7 +709,7 @@ def summarise_fit(
             )
             leg = f"session {number}" if len(sessions) > 1 else "activity"
             problems.extend(_time_problems(row, leg=leg, raw_start=raw_start, how=how))
-            if row["distance_source"] is None:
+            if row["distance_source"] is None and row.get("sport") in _DISTANCE_SPORTS:
                 problems.append(
                     ("no_data", f"{leg}: no distance in the session, its laps, records or GPS")
                 )
@@ -728,7 +734,7 @@ def summarise_fit(
                 )
             )
         problems.extend(_time_problems(row, leg="activity", raw_start=raw_start, how=how))
-        if row["distance_source"] is None:
+        if row["distance_source"] is None and row.get("sport") in _DISTANCE_SPORTS:
             problems.append(("no_data", "activity: no distance in the records or GPS"))
         rows.append(row)
     else:
