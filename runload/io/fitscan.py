@@ -204,6 +204,7 @@ def _walk_body(data, start, end, keep_nums, counts, runs):
     offsets: list = [None] * 16
     seen = [0] * 16
     spans = []
+    buf = np.frombuffer(data, dtype=np.uint8)
     p = start
     while p < end:
         h = data[p]
@@ -266,16 +267,52 @@ def _walk_body(data, start, end, keep_nums, counts, runs):
                 return None
             if kept[lm]:
                 spans.append((p, p + size))
-            elif offsets[lm] is not None:
-                offsets[lm].append(p)
-            seen[lm] += 1
-            p += size
+                run = 1
+            elif p + _MIN_RUN * size <= end and all(
+                data[p + i * size] == h for i in range(1, _MIN_RUN)
+            ):
+                run = _run_length(buf, p, size, h, (end - p) // size)
+                if offsets[lm] is not None:
+                    offsets[lm].extend(range(p, p + run * size, size))
+            else:
+                run = 1
+                if offsets[lm] is not None:
+                    offsets[lm].append(p)
+            seen[lm] += run
+            p += run * size
     if p != end:
         return None
     for lm in range(16):
         if seen[lm]:
             counts[gnums[lm]] = counts.get(gnums[lm], 0) + seen[lm]
     return spans
+
+
+#: Skipped data messages in a row (same local type) before the walker looks for the
+#: end of the run with numpy instead of message by message.
+_MIN_RUN = 4
+
+
+def _run_length(buf: np.ndarray, start: int, size: int, header: int, limit: int) -> int:
+    """How many data messages of ``size`` bytes with record header ``header`` follow
+    each other from ``start`` (at most ``limit``).
+
+    Correct by induction: a message starting with a data header of local type ``t`` is
+    ``size`` bytes long, so the next message starts ``size`` bytes later; the run ends
+    at the first message whose header byte differs. Searched in growing windows, so a
+    short run costs one small numpy call and a long one O(its length).
+    """
+    count, window = 0, 256
+    while count < limit:
+        take = min(window, limit - count)
+        first = start + count * size
+        heads = buf[first : first + take * size : size]
+        miss = np.flatnonzero(heads != header)
+        if miss.size:
+            return count + int(miss[0])
+        count += take
+        window *= 4
+    return count
 
 
 def _rebuild(header: bytes, data: bytes, spans) -> bytes:
