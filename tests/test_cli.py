@@ -338,9 +338,10 @@ def on_a_terminal(*args: str) -> str:
 def test_progress_bar_on_a_terminal_only(runs, workspace):
     shown = on_a_terminal("audit", str(workspace / "squad"), "-o", str(workspace / "tty.html"))
     assert "athletes:" in shown and "3/3" in shown
-    quiet = on_a_terminal("audit", str(workspace / "squad"), "-o", str(workspace / "tty.html"),
-                          "--quiet")
-    assert "athletes:" not in quiet and "|" not in quiet
+    quiet = on_a_terminal("activities", str(workspace / "runner"), "--csv",
+                          str(workspace / "tty.csv"), "--quiet")
+    assert "files:" not in quiet and "file/s" not in quiet and "|" not in quiet
+    assert "runload: warning" not in quiet  # --quiet also silences the warnings
     assert "athletes:" not in runs["audit"].stderr  # not a terminal: no bar
 
 
