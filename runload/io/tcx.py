@@ -306,7 +306,10 @@ def _activity(raw: dict[str, Any], frame: pd.DataFrame, problems: list[tuple[str
     if len(valid) >= 1:
         elapsed = float((valid.max() - valid.min()).total_seconds())  # robust to disorder
     elif lap_start.notna().any() and np.isfinite(lap_time).any():
-        ends = lap_start + pd.to_timedelta(np.nan_to_num(lap_time), unit="s")
+        # a lap time that is negative, infinite or beyond any activity (1e9 s, 31 years)
+        # must not overflow the timedelta (found by fuzzing)
+        lap_s = np.clip(np.nan_to_num(lap_time, nan=0.0, posinf=0.0, neginf=0.0), 0.0, 1e9)
+        ends = lap_start + pd.to_timedelta(lap_s, unit="s")
         elapsed = float((ends.max() - lap_start.min()).total_seconds())
     else:
         elapsed = float("nan")
