@@ -100,16 +100,22 @@ def activity_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _reader(fmt: str) -> Callable[..., Any]:
-    reader = READERS[fmt]
+def load_reader(table: Mapping[str, Any], fmt: str, *, what: str = "reader",
+                source: str | None = None) -> Callable[..., Any]:
+    """The reader of ``fmt`` in ``table``: a callable, or a ``"module:name"`` imported now.
+
+    Readers are named lazily so that reading GPX never imports fitdecode, and tests can
+    swap a reader by replacing the table entry.
+    """
+    reader = table[fmt]
     if callable(reader):
         return reader
     module, _, name = reader.partition(":")
     try:
         return getattr(import_module(module), name)
     except (ImportError, AttributeError) as exc:
-        raise ReadError(f"no {fmt.upper()} reader available ({reader}): {exc}",
-                        kind="unsupported") from exc
+        raise ReadError(f"no {fmt.upper()} {what} available ({reader}): {exc}",
+                        source=source, kind="unsupported") from exc
 
 
 def _problem(source: str, kind: str, message: str, *, salvaged: bool = False) -> dict[str, Any]:
@@ -205,7 +211,7 @@ def read_entry(entry: Entry) -> FileResult:
             data_in = data.lstrip(_WHITESPACE)
         else:
             data_in = data
-        parsed = _reader(fmt)(data_in, source=entry.source)
+        parsed = load_reader(READERS, fmt)(data_in, source=entry.source)
     except ReadError as exc:
         return _failed(entry, exc.kind, exc.message)
     except Exception as exc:  # a reader bug must not lose the other files of the batch

@@ -6,7 +6,6 @@ import io
 import os
 import zipfile
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
 import pandas as pd
@@ -14,7 +13,7 @@ import pandas as pd
 from .. import columns
 from ..errors import ReadError, UnsafeInputError
 from .archives import Limits, open_path, read_member
-from .ingest import unwrap
+from .ingest import load_reader, unwrap
 from .sniff import sniff
 
 __all__ = ["TRACK_READERS", "read_track"]
@@ -40,18 +39,6 @@ def _split(source: str) -> tuple[str, list[str]]:
         if os.path.isfile(head):
             return head, parts[cut:]
     return source, []
-
-
-def _track_reader(fmt: str, source: str) -> Callable[..., Any]:
-    reader = TRACK_READERS[fmt]
-    if callable(reader):
-        return reader
-    module, _, name = reader.partition(":")
-    try:
-        return getattr(import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise ReadError(f"no {fmt.upper()} track reader available ({reader}): {exc}",
-                        source=source, kind="unsupported") from exc
 
 
 def read_track(
@@ -126,5 +113,5 @@ def read_track(
         raise ReadError("not a FIT, GPX or TCX file", source=text, kind="unsupported")
     if fmt in ("gpx", "tcx"):
         data = data.lstrip(b" \t\r\n")
-    track = _track_reader(fmt, text)(data, source=text)
+    track = load_reader(TRACK_READERS, fmt, what="track reader", source=text)(data, source=text)
     return columns.conform(track, columns.TRACK, extra=False)
