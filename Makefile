@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench sample clean venv
+.PHONY: demo test lint bench notebooks clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+
+# JupyterLab on the notebooks (installs the `notebooks` extra)
+notebooks: $(VENV)/.core
+	$(BIN)/python -m pip install --quiet -e ".[notebooks]"
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/run_all.py
