@@ -459,7 +459,11 @@ def mutate(rng: random.Random, target: str, seed, seeds: list) -> tuple[str, byt
     if rng.random() < 0.02:
         return name, bytes(_random_file(rng, data, seeds))
     for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
-        data = rng.choice(MUTATORS[target])(rng, data, seeds)
+        mutator = rng.choice(MUTATORS[target])
+        try:
+            data = mutator(rng, data, seeds)
+        except (IndexError, ValueError, struct.error):  # a structure-aware mutator met
+            data = _flip(rng, data, seeds)  # bytes it cannot parse: flip bits instead
         if len(data) > 8_000_000:  # keep a case's input bounded (the mutators can grow it)
             data = data[:8_000_000]
     return name, bytes(data)
