@@ -355,3 +355,20 @@ def test_no_warnings_leak_from_statsmodels(squad):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         associate(weekly, eps, n_permutations=10)
+
+
+def test_pooled_row_without_informative_athlete_says_why():
+    # "a" is flagged every week (no unexposed weeks), "b" never (no exposed weeks): the
+    # totals have onsets in both arms, but no athlete's stratum carries information.
+    weekly = pd.concat([weekly_one("a", ramp=range(20)), weekly_one("b", ramp=())], ignore_index=True)
+    eps = pd.concat([episodes_one("a"), episodes_one("b")], ignore_index=True)
+    table = associate(weekly, eps, methods=("lagged",), n_permutations=0, min_events=1)
+    pooled = lagged(table, athlete="pooled")
+    assert pooled["exposed_events"] > 0 and pooled["unexposed_events"] > 0
+    assert np.isnan(pooled["estimate"])
+    reason = "no athlete had both exposed and unexposed weeks at risk with a pain onset among them"
+    assert pooled["summary"].endswith(f"; risk ratio not estimable ({reason})")
+    assert pooled["warning"] == f"not estimable: {reason}"
+    assert "ratio -" not in " ".join(table["summary"])
+    assert lagged(table, athlete="a")["summary"].endswith("not estimable (no unexposed weeks at risk)")
+    assert lagged(table, athlete="b")["warning"] == "no exposed weeks at risk: nothing to compare"

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["exposure_phrase", "format_number", "summary_line", "warning_line"]
+__all__ = ["exposure_phrase", "format_number", "not_estimable_reason", "summary_line", "warning_line"]
 
 _PHRASES = {
     "flag_ramp": "a week more than 10% above its reference",
@@ -66,12 +66,74 @@ def _interval(row, level: str) -> str:
     return f" ({level} CI {format_number(row['ci_low'])}\u2013{format_number(row['ci_high'])})"
 
 
+def not_estimable_reason(row: dict) -> str | None:
+    """Why a ratio row has no estimate (NaN), or None when it has one.
+
+    Parameters
+    ----------
+    row : mapping
+        One row of the association table (``method``, ``athlete``, ``estimate`` and
+        the four counts).
+
+    Returns
+    -------
+    str or None
+        A plain-language reason, e.g. "no athlete had both exposed and unexposed
+        weeks at risk with a pain onset among them" for a pooled Mantel-Haenszel
+        row whose strata carry no information; None for a row with an estimate
+        (including 0 and infinity) and for the correlation rows.
+
+    Notes
+    -----
+    The Mantel-Haenszel ratio only uses strata (athletes) with both exposed and
+    unexposed weeks at risk; it is undefined (0/0) when none of those strata has an
+    onset, even if the totals over all athletes have onsets in both arms [1]_.
+
+    References
+    ----------
+    .. [1] Rothman KJ, Greenland S, Lash TL. Modern Epidemiology, 3rd ed., 2008, ch. 15.
+    """
+    method = row["method"]
+    if method not in ("lagged_risk_ratio", "case_crossover", "dose_response", "conditional_logit"):
+        return None
+    if not pd.isna(row["estimate"]):
+        return None
+    problem = row.get("fit_problem")
+    if problem is not None and not pd.isna(problem):
+        return str(problem)
+    events = row["exposed_events"] + (0 if pd.isna(row["unexposed_events"]) else row["unexposed_events"])
+    if events == 0:
+        return "no new pain onset among the weeks at risk"
+    if method == "conditional_logit":
+        return "the model could not be fitted"
+    if row["exposed_n"] == 0:
+        return "no exposed weeks at risk"
+    if row["unexposed_n"] == 0:
+        return "no unexposed weeks at risk"
+    if method == "case_crossover":
+        return "no pain onset whose comparison weeks differed from it in the exposure"
+    if row["athlete"] == "pooled":
+        return "no athlete had both exposed and unexposed weeks at risk with a pain onset among them"
+    return "the counts do not define a ratio"
+
+
+def _estimate(row, level: str) -> str:
+    reason = not_estimable_reason(row)
+    if reason is not None:
+        return f"not estimable ({reason})"
+    return f"{format_number(row['estimate'])}{_interval(row, level)}"
+
+
 def summary_line(row: dict, *, level: str = "95%") -> str:
-    """One sentence for one result row (a mapping with the association columns)."""
+    """One sentence for one result row (a mapping with the association columns).
+
+    A ratio row without an estimate reads "... risk ratio not estimable (<reason>)"
+    (see :func:`not_estimable_reason`) instead of showing a dash.
+    """
     method = row["method"]
     lag = int(row["lag_weeks"])
     who = "" if row["athlete"] != "pooled" else "All athletes together: "
-    est = format_number(row["estimate"])
+    est = _estimate(row, level)
     if method in ("lagged_risk_ratio", "dose_response"):
         if method == "lagged_risk_ratio":
             after, otherwise = f"after {exposure_phrase(row['exposure'])}", "otherwise"
@@ -81,7 +143,7 @@ def summary_line(row: dict, *, level: str = "95%") -> str:
         return (
             f"{who}{after}, {row['exposed_events']} of {row['exposed_n']} weeks were followed by a "
             f"pain onset {_later(lag)}, against {row['unexposed_events']} of {row['unexposed_n']} "
-            f"{otherwise}; risk ratio {est}{_interval(row, level)}"
+            f"{otherwise}; risk ratio {est}"
         )
     if method == "case_crossover":
         cases = row["exposed_events"] + row["unexposed_events"]
@@ -91,14 +153,14 @@ def summary_line(row: dict, *, level: str = "95%") -> str:
         return (
             f"{who}{row['exposed_events']} of {cases} pain onsets had {exposure_phrase(row['exposure'])} "
             f"{when} them, against {exposed_refs} of {refs} comparison weeks of the same athletes in "
-            f"the same calendar blocks; odds ratio {est}{_interval(row, level)}"
+            f"the same calendar blocks; odds ratio {est}"
         )
     if method == "conditional_logit":
         words, per = _UNITS.get(row["exposure"], (f"units more {row['exposure']}", 1.0))
         step = format_number(row.get("increment", 1.0) / per)
         when = "in the week of" if lag == 0 else ("in the week before" if lag == 1 else f"{lag} weeks before")
         return (
-            f"{who}each {step} {words} {when} a pain onset: odds ratio {est}{_interval(row, level)}, "
+            f"{who}each {step} {words} {when} a pain onset: odds ratio {est}, "
             f"from {row['exposed_events']} onsets compared with their own other weeks"
         )
     if method == "lagged_correlation":
@@ -107,7 +169,7 @@ def summary_line(row: dict, *, level: str = "95%") -> str:
             f"rho {format_number(row['estimate'])} over {row['exposed_n']} weeks "
             f"(permutation p {format_number(row['p_permutation'])}); a description, not a cause"
         )
-    return f"{method} {row['exposure']}: {est}"
+    return f"{method} {row['exposure']}: {format_number(row['estimate'])}"
 
 
 def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False) -> str | None:
@@ -132,6 +194,9 @@ def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False) -
             return "no exposed weeks at risk: nothing to compare"
         if row["unexposed_n"] == 0:
             return "no unexposed weeks at risk: nothing to compare"
+    reason = not_estimable_reason(row)
+    if reason is not None:
+        return f"not estimable: {reason}"
     if events < min_events:
         low, high = row["ci_low"], row["ci_high"]
         span = ""
