@@ -79,8 +79,10 @@ def squad_audit(
         ``pain_weeks`` weeks before ``as_of`` (rehabilitation takes about 8 weeks even
         when the pain is gone).
     problems : mapping of str to int or DataFrame, optional
-        Problem files per athlete when ``squad`` holds weekly tables; for activities the
-        problems are taken from the activities themselves.
+        Problem files per athlete when ``squad`` holds weekly tables: a count, or a
+        problems table (:func:`runload.problems`) whose distinct ``source`` files are
+        counted (a file with several problem rows counts once). For activities the
+        problems are taken from the activities themselves, counted the same way.
     **weekly_options
         Passed to :func:`runload.load.weekly_load` when activities are given
         (``max_increase``, ``week_start``, ...).
@@ -182,7 +184,7 @@ def _weekly_tables(
             weekly = _weekly_from_activities(frame, as_of, options)
             table = _problems_of(frame)
             if name is not None:
-                counts[str(name)] = len(table)
+                counts[str(name)] = _files(table)
             else:
                 for athlete in frame["athlete"].dropna().unique():
                     counts[str(athlete)] = 0
@@ -197,7 +199,7 @@ def _weekly_tables(
             weekly = weekly.assign(athlete=str(name))
         frames.append(weekly)
     for name, value in (problems or {}).items():
-        counts[str(name)] = len(value) if isinstance(value, pd.DataFrame) else int(value)
+        counts[str(name)] = _files(value) if isinstance(value, pd.DataFrame) else int(value)
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=["athlete", "week_start", "distance_m"]), counts
@@ -232,8 +234,19 @@ def _problems_by_athlete(activities: pd.DataFrame, table: pd.DataFrame) -> dict[
         hit = table["source"].astype(str).map(
             lambda s, p=prefixes: any(s.startswith(prefix + "/") for prefix in p)
         )
-        counts[str(athlete)] = int(hit.sum())
+        counts[str(athlete)] = _files(table.loc[hit.to_numpy()])
     return counts
+
+
+def _files(table: pd.DataFrame) -> int:
+    """How many files a problems table names (a file with several problems counts once).
+
+    A row without a ``source`` counts as a file of its own.
+    """
+    if "source" not in table.columns:
+        return len(table)
+    sources = table["source"].astype("string")
+    return int(sources.dropna().nunique() + sources.isna().sum())
 
 
 def _episodes_frame(episodes: pd.DataFrame | None) -> pd.DataFrame:

@@ -126,3 +126,22 @@ def test_empty_and_bad_input(squad_weekly):
         squad_audit([squad_weekly])
     with pytest.raises(ParameterError, match="neither a weekly table"):
         squad_audit({"x": pd.DataFrame({"a": [1]})})
+
+
+def test_data_problems_counts_files_not_problem_rows():
+    ann, bob = activities("ann", WORKED), activities("bob", STEADY)
+    rows = [{"source": "ann/x.fit", "kind": "truncated", "message": "short", "salvaged": True},
+            {"source": "ann/x.fit", "kind": "bad_crc", "message": "crc", "salvaged": True},
+            {"source": "ann/y.gpx", "kind": "malformed_xml", "message": "ends early", "salvaged": False}]
+    ann.attrs["problems"] = rows
+    by_mapping = squad_audit({"ann": ann, "bob": bob}, as_of="2024-03-10").set_index("athlete")
+    assert by_mapping.loc["ann", "data_problems"] == 2
+    weekly = weekly_load(pd.concat([ann, bob], ignore_index=True), as_of="2024-03-10")
+    table = pd.DataFrame(rows)
+    by_weekly = squad_audit(weekly, as_of="2024-03-10", problems={"ann": table}).set_index("athlete")
+    assert by_weekly.loc["ann", "data_problems"] == 2
+    together = pd.concat([ann, bob], ignore_index=True)
+    together.attrs["problems"] = rows
+    by_folder = squad_audit(together, as_of="2024-03-10").set_index("athlete")
+    assert by_folder.loc["ann", "data_problems"] == 2
+    assert by_folder.loc["bob", "data_problems"] == 0
