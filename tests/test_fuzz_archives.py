@@ -114,6 +114,18 @@ def test_empty_and_nul_member_names_are_no_crash(tmp_path):
     assert len(activities) >= 1
 
 
+def test_zip_needing_an_unknown_version_is_a_problem_not_a_crash(tmp_path):
+    """zipfile raises NotImplementedError ('zip file version 25.5') when opening it."""
+    data = bytearray(zipped([("run.fit", FIT)]))
+    central = data.find(b"PK\x01\x02")
+    data[central + 6] = 255  # version needed to extract
+    (tmp_path / "x.zip").write_bytes(bytes(data))
+    (tmp_path / "ok.fit").write_bytes(FIT)
+    activities, table = read_checked(tmp_path)
+    assert len(activities) == 1
+    assert table.set_index("source")["kind"][str(tmp_path / "x.zip")] == "malformed"
+
+
 @FUZZ
 @given(members=st.lists(st.tuples(NAMES, CONTENT), max_size=6))
 def test_member_names_in_a_folder_export(tmp_path_factory, members):

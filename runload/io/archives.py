@@ -479,7 +479,7 @@ def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: 
     """Entries of one zip (on disk when ``data`` is None, else in memory)."""
     try:
         zf = zipfile.ZipFile(zsrc)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         yield _refuse(display, path, "malformed", f"not a readable zip archive: {exc}", origin,
                       limits)
         return
