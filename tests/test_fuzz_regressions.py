@@ -1,0 +1,55 @@
+"""The inputs fuzzing found, kept: each once escaped as a non-runload exception.
+
+The files are in ``tests/data/hostile/`` (written by its ``make_hostile.py``, which says
+what each one broke). Read one by one and as a folder, they must give rows or problem
+rows, and the pain logs a :class:`runload.errors.PainLogError`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from conftest import TEST_DATA
+
+from runload import inventory, problems, read_activities, read_pain_log
+from runload.errors import PainLogError, ReadError, RunloadWarning
+from runload.io.fit import fit_track, parse_fit
+from runload.io.gpx import parse_gpx
+from runload.io.tcx import parse_tcx
+
+HOSTILE = TEST_DATA / "hostile"
+READERS = {".fit": (parse_fit, fit_track), ".gpx": (parse_gpx,), ".tcx": (parse_tcx,)}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in HOSTILE.iterdir() if p.suffix in READERS),
+                         ids=lambda p: p.name)
+def test_each_file_gives_rows_or_a_read_error(path):
+    for reader in READERS[path.suffix]:
+        try:
+            reader(path.read_bytes(), source=path.name)
+        except ReadError as exc:
+            assert exc.kind and exc.source == path.name
+
+
+def test_the_folder_is_read_and_every_file_accounted_for():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RunloadWarning)
+        activities = read_activities(HOSTILE)
+    inv = inventory(activities)
+    assert inv["files_seen"] == 5  # fit, gpx, tcx and the two zips' members / the zip
+    assert inv["files_seen"] == (inv["activity_files"] + inv["non_activity_files"]
+                                 + inv["problem_files"])
+    kinds = problems(activities).set_index("source")["kind"].to_dict()
+    assert kinds[str(HOSTILE / "zip_unknown_version.zip")] == "malformed"
+    assert kinds[str(HOSTILE / "fit_declared_size_short.fit")] == "malformed"
+    sources = set(activities["source"])
+    assert str(HOSTILE / "tcx_lap_time_overflow.tcx") in sources
+    assert str(HOSTILE / "zip_empty_member_name.zip") + "!" in sources
+
+
+@pytest.mark.parametrize(("name", "message"), [("pain_utf16_odd.csv", "UTF-16"),
+                                               ("pain_year_3024.csv", "in the future")])
+def test_hostile_pain_logs(name, message):
+    with pytest.raises(PainLogError, match=message):
+        read_pain_log(HOSTILE / "pain" / name, today="2030-01-01")
