@@ -27,12 +27,44 @@ def test_forest(data):
     weekly, eps = data
     table = associate(weekly, eps, methods=("lagged",), n_permutations=0)
     ax = plot.forest(table)
-    shown = table["estimate"].between(0, np.inf, inclusive="neither").sum()
-    assert len(ax.get_yticklabels()) == shown
+    assert len(ax.get_yticklabels()) == table["method"].eq("lagged_risk_ratio").sum()  # every row
     assert ax.get_xscale() == "log"
     assert ax.get_title()
     one = plot.forest(table, athlete="pooled", ax=plt.subplots()[1])
     assert all("pooled" in t.get_text() for t in one.get_yticklabels())
+    plt.close("all")
+
+
+def test_forest_draws_every_row():
+    # flag_ramp RR 0 (95% CI 0-1.8): no onset after a ramp week; the upper limit matters.
+    table = pd.DataFrame({
+        "athlete": ["me", "me", "me", "pooled"],
+        "exposure": ["flag_ramp", "flag_acwr", "flag_session_spike", "flag_ramp"],
+        "method": "lagged_risk_ratio",
+        "lag_weeks": 1,
+        "estimate": [0.0, 2.5, np.nan, 1.2],
+        "ci_low": [0.0, 0.8, np.nan, 0.4],
+        "ci_high": [1.8, 7.0, np.nan, 3.0],
+        "warning": [pd.NA, pd.NA, "not estimable: no exposed weeks at risk", pd.NA],
+    })
+    ax = plot.forest(table)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 4
+    assert labels[2].endswith("not estimable") and "flag_session_spike" in labels[2]
+    assert sum(label.endswith("not estimable") for label in labels) == 1
+    rows = dict(zip(labels, ax.get_yticks(), strict=True))
+    left, right = ax.get_xlim()
+    intervals = {line.get_ydata()[0]: line.get_xdata() for line in ax.lines
+                 if len(line.get_xdata()) == 2 and line.get_ydata()[0] == line.get_ydata()[1]}
+    zero_y = rows[labels[0]]
+    assert intervals[zero_y][0] == pytest.approx(left) and intervals[zero_y][1] == pytest.approx(1.8)
+    assert rows[labels[1]] in intervals and rows[labels[3]] in intervals
+    assert rows[labels[2]] not in intervals  # nothing drawn for the NaN row
+    marks = [t for t in ax.texts if t.get_text() == "0"]
+    assert len(marks) == 1 and marks[0].xy == pytest.approx((left, zero_y))
+    arrows = [t for t in ax.texts if t.arrow_patch is not None and t.xy[1] == zero_y]
+    assert arrows and arrows[0].xy[0] == pytest.approx(left)  # points to the left edge
+    assert left < 1 < right
     plt.close("all")
 
 

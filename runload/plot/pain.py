@@ -2,7 +2,8 @@
 
 Every function takes ``ax=None`` (a new figure) and returns the Axes.
 
-* :func:`forest` -- estimates and intervals of :func:`runload.associate`, log scale;
+* :func:`forest` -- estimates and intervals of :func:`runload.associate`, log scale
+  (estimates of 0 drawn up to their upper limit, NaN ones listed as not estimable);
 * :func:`mileage_with_pain` -- weekly mileage with pain episodes as bands and the
   severity as a line;
 * :func:`superposed_epoch` -- load in the weeks before each onset, lined up.
@@ -46,9 +47,24 @@ def forest(associations: pd.DataFrame, *, method: str | None = None, athlete: st
     Returns
     -------
     matplotlib.axes.Axes
-        Log-scaled ratio axis with a line at 1 (no association); open-ended
-        intervals are drawn to the edge with an arrow. Rows without an estimate are
-        left out; rows carrying a warning are drawn in grey.
+        Log-scaled ratio axis with a line at 1 (no association) and one row (y tick)
+        per result row; rows carrying a warning are drawn in grey.
+
+    Notes
+    -----
+    Every row is shown, none is dropped:
+
+    * an estimate above 0 is a square with its interval; a limit that is open (a
+      lower limit of 0, an upper limit of infinity) or missing runs to the edge of
+      the axis with an arrow;
+    * an estimate of **0** (no onset after an exposed week) cannot sit on a log
+      scale, but its upper limit is the informative part (e.g. "0 (95% CI 0-1.8)"):
+      it is drawn as an interval from the left edge of the axis to the upper limit,
+      with a left-pointing arrow at the edge labelled "0";
+    * an **infinite** estimate (no onset after the unexposed weeks) is drawn the
+      same way from the lower limit to the right edge, labelled "\u221e";
+    * a row without an estimate (NaN) gets its y tick labelled "not estimable" and
+      nothing drawn.
     """
     ax = _axes(ax)
     rows = associations.loc[associations["method"].isin(_RATIO_METHODS)]
@@ -56,34 +72,58 @@ def forest(associations: pd.DataFrame, *, method: str | None = None, athlete: st
         rows = rows.loc[rows["method"] == method]
     if athlete is not None:
         rows = rows.loc[rows["athlete"] == athlete]
-    finite = rows["estimate"].between(0, np.inf, inclusive="neither")
-    rows = rows.loc[finite].reset_index(drop=True)
+    rows = rows.reset_index(drop=True)
     if rows.empty:
         ax.text(0.5, 0.5, "no estimate to show", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return ax
+    estimate = rows["estimate"].astype(float)
+    zero = estimate.eq(0).to_numpy()
+    infinite = np.isposinf(estimate.to_numpy())
+    missing = estimate.isna().to_numpy()
     y = np.arange(len(rows))[::-1]
-    values = np.concatenate([rows["estimate"], rows["ci_low"], rows["ci_high"]])
+    values = np.concatenate([estimate, rows["ci_low"].astype(float), rows["ci_high"].astype(float)])
     values = values[np.isfinite(values) & (values > 0)]
-    lo_edge, hi_edge = values.min() / 2, values.max() * 2
-    low = rows["ci_low"].where(rows["ci_low"] > 0, lo_edge).fillna(lo_edge).clip(lower=lo_edge)
-    high = rows["ci_high"].where(np.isfinite(rows["ci_high"]), hi_edge).fillna(hi_edge).clip(upper=hi_edge)
+    if values.size == 0:
+        values = np.array([1.0])
+    lo_edge, hi_edge = min(values.min(), 1.0) / 2, max(values.max(), 1.0) * 2
+    low = rows["ci_low"].astype(float).where(rows["ci_low"] > 0, lo_edge).fillna(lo_edge).clip(lower=lo_edge)
+    high = rows["ci_high"].astype(float).where(np.isfinite(rows["ci_high"].astype(float)), hi_edge)
+    high = high.fillna(hi_edge).clip(upper=hi_edge)
     colours = np.where(rows["warning"].notna(), "0.6", "C0")
-    for yi, est, lo, hi, col in zip(y, rows["estimate"], low, high, colours, strict=True):
+    for i, (yi, est, lo, hi, col) in enumerate(zip(y, estimate, low, high, colours, strict=True)):
+        if missing[i]:
+            continue
+        if zero[i]:
+            lo = lo_edge
+        if infinite[i]:
+            hi = hi_edge
         ax.plot([lo, hi], [yi, yi], color=col, lw=2)
+        if zero[i] or infinite[i]:
+            edge, inward, mark = (lo_edge, lo_edge * 1.6, "0") if zero[i] else (hi_edge, hi_edge / 1.6, "\u221e")
+            ax.annotate("", xy=(edge, yi), xytext=(inward, yi),
+                        arrowprops={"arrowstyle": "-|>", "color": col, "lw": 2})
+            ax.annotate(mark, xy=(edge, yi), xytext=(4 if zero[i] else -4, 5), textcoords="offset points",
+                        ha="left" if zero[i] else "right", va="bottom", fontsize=9, color=col)
+            continue
         ax.plot([est], [yi], "s", color=col, ms=6)
+        if lo <= lo_edge:
+            ax.annotate("", xy=(lo, yi), xytext=(lo * 1.3, yi), arrowprops={"arrowstyle": "->", "color": col})
         if hi >= hi_edge:
             ax.annotate("", xy=(hi, yi), xytext=(hi / 1.3, yi), arrowprops={"arrowstyle": "->", "color": col})
     ax.axvline(1.0, color="k", lw=1, ls="--")
     ax.set_xscale("log")
     ax.set_xlim(lo_edge, hi_edge)
-    labels = [f"{e} [{m.replace('_', ' ')}, lag {lag}] \u2013 {a}" for e, m, lag, a in
-              zip(rows["exposure"], rows["method"], rows["lag_weeks"], rows["athlete"], strict=True)]
+    labels = [f"{e} [{m.replace('_', ' ')}, lag {lag}] \u2013 {a}" + (" \u2013 not estimable" if nan else "")
+              for e, m, lag, a, nan in zip(rows["exposure"], rows["method"], rows["lag_weeks"],
+                                           rows["athlete"], missing, strict=True)]
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlabel("ratio (log scale; 1 = no association)")
     ax.set_title("Load patterns and back-pain onsets")
     ax.plot([], [], "s-", color="0.6", label="too few onsets to say much")
     ax.plot([], [], "s-", color="C0", label="estimate and confidence interval")
+    if zero.any():
+        ax.plot([], [], "<-", color="0.3", label="estimate 0: interval up to its upper limit")
     ax.legend(loc="best", fontsize=8)
     return ax
 
