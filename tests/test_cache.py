@@ -158,3 +158,38 @@ def test_hash_is_stored(history, tmp_path):
         key = (entry.source, *os.stat(entry.path)[6:7], os.stat(entry.path).st_mtime_ns, "")
         record = stored[key]
         assert record["sha256"] == hashlib.sha256(open(entry.path, "rb").read()).hexdigest()
+
+
+def test_unwritable_cache_warns_and_still_reads(history, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    entries = _entries(history)
+    with pytest.warns(runload.RunloadWarning, match="cannot write the summary cache"):
+        got = read_cached(entries, cache_dir=blocker / "cache")
+    _same(got, [read_entry(e) for e in entries])
+
+
+def test_mixed_naive_and_aware_start_times_are_cached(corpus, tmp_path, monkeypatch):
+    from runload.io import ingest
+    from runload.io.parsed import Parsed
+
+    folder = tmp_path / "gpx"
+    folder.mkdir()
+    for i in range(2):
+        shutil.copy(corpus / "gpx/gpxpy__around-visnjan-with-car.gpx", folder / f"{i}.gpx")
+
+    def fake(data, *, source):
+        naive = source.endswith("0.gpx")
+        start = pd.Timestamp("2024-05-01 07:00") if naive else pd.Timestamp("2024-05-02 07:00Z")
+        return Parsed(
+            [{"format": "gpx", "sport": "running", "start_time": start, "distance_m": 5000.0}], []
+        )
+
+    monkeypatch.setitem(ingest.READERS, "gpx", fake)
+    entries = _entries(folder)
+    store = tmp_path / "cache"
+    cold = read_cached(entries, cache_dir=store)
+    warm = Recorder()
+    got = read_cached(entries, cache_dir=store, map_func=warm)
+    assert warm.sources == []
+    _same(got, cold)

@@ -37,11 +37,13 @@ platform's user cache directory (``platformdirs.user_cache_dir("runload")``, e.g
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 import uuid
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -51,7 +53,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import ParameterError
+from .. import columns
+from ..errors import RunloadWarning
 
 __all__ = [
     "CACHE_ENV",
@@ -321,14 +324,35 @@ def _save(directory: Path, records: dict[tuple, dict]) -> None:
             )
             rows.append({**extra, **activity, "leg": leg})
     frame = pd.DataFrame(rows)
+    known = {k: v for k, v in columns.ACTIVITIES.items() if k in frame.columns}
+    try:
+        # the dtypes read_activities gives these columns anyway (mixed objects such as
+        # naive and aware start times would not convert to Arrow as they are)
+        table = pa.Table.from_pandas(columns.conform(frame, known), preserve_index=False)
+    except (pa.ArrowException, ValueError, TypeError) as exc:
+        warnings.warn(
+            f"the summary cache was not updated (a value could not be stored: {exc})",
+            RunloadWarning,
+            stacklevel=3,
+        )
+        return
+    tmp = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{uuid.uuid4().hex}", suffix=".tmp")
         os.close(fd)
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        pq.write_table(table, tmp)
         os.replace(tmp, directory / CACHE_FILE)
     except OSError as exc:
-        raise ParameterError(f"cannot write the summary cache in {directory}: {exc}") from exc
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        warnings.warn(
+            f"cannot write the summary cache in {directory} ({exc}); set cache_dir= or "
+            f"${CACHE_ENV}, or cache=False",
+            RunloadWarning,
+            stacklevel=3,
+        )
 
 
 def settings_key(limits: Any) -> str:
