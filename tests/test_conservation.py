@@ -228,7 +228,7 @@ def _pool_bytes(name: str, rng: random.Random) -> bytes:
     return b"text"
 
 
-@settings(max_examples=12, deadline=None,
+@settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(names=st.lists(st.sampled_from(sorted(POOL)), min_size=1, max_size=10),
        seed=st.integers(0, 2**16), zipped=st.booleans())

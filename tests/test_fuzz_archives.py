@@ -27,7 +27,7 @@ from runload.io.archives import unsafe_member_name
 FIT = (TEST_DATA / "fit" / "offset_plus10h.fit").read_bytes()
 GPX = (TEST_DATA / "gpx" / "meridian_3pt.gpx").read_bytes()
 TCX = (TEST_DATA / "tcx" / "bom_whitespace_two_laps.tcx").read_bytes()
-FUZZ = settings(max_examples=25, deadline=None,
+FUZZ = settings(max_examples=15, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 

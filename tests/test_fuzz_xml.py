@@ -210,18 +210,28 @@ def test_huge_or_negative_lap_time_without_point_times_is_no_overflow():
         assert np.isnan(row["elapsed_time_s"]) or 0.0 <= row["elapsed_time_s"] <= 1e9
 
 
-@pytest.mark.xfail(strict=True, reason="xmlsafe.floats_from_text keeps 'inf' and '1e309' "
-                   "as infinity, so a GPX heart rate written as 'inf' makes "
-                   "avg_heart_rate_bpm infinite (an elevation or speed the same way). "
-                   "Suggested fix: non-finite numbers are NaN in floats_from_text")
-def test_infinite_numbers_in_a_gpx_are_missing_values():
-    data = (f'<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="{GPX_NS}"><trk>'
-            '<trkseg><trkpt lat="1" lon="1"><time>2024-06-01T10:00:00Z</time>'
-            "<extensions><hr>inf</hr></extensions></trkpt>"
-            '<trkpt lat="1.001" lon="1"><time>2024-06-01T10:01:00Z</time></trkpt>'
-            "</trkseg></trk></gpx>").encode()
-    row = parse_gpx(data, source="t.gpx").activities[0]
-    assert not np.isinf(row["avg_heart_rate_bpm"])
+@pytest.mark.parametrize("reader", ["gpx", "tcx"])
+def test_infinite_numbers_in_the_file_are_missing_values(reader):
+    # 'inf' and '1e309' parse as infinity; a row must never carry one (a week's total
+    # would become infinite)
+    if reader == "gpx":
+        data = (f'<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="{GPX_NS}"><trk>'
+                '<trkseg><trkpt lat="1" lon="1"><time>2024-06-01T10:00:00Z</time>'
+                "<extensions><hr>inf</hr></extensions></trkpt>"
+                '<trkpt lat="1.001" lon="1"><time>2024-06-01T10:01:00Z</time>'
+                "<extensions><hr>1e309</hr></extensions></trkpt>"
+                "</trkseg></trk></gpx>").encode()
+        row = parse_gpx(data, source="t.gpx").activities[0]
+    else:
+        data = (f'<?xml version="1.0"?><TrainingCenterDatabase xmlns="{TCX_NS}"><Activities>'
+                '<Activity Sport="Running"><Id>2024-01-02T00:00:00Z</Id><Lap>'
+                "<TotalTimeSeconds>600</TotalTimeSeconds><DistanceMeters>1e309</DistanceMeters>"
+                "<Track><Trackpoint><Time>2024-01-02T00:00:00Z</Time><HeartRateBpm><Value>"
+                "1e309</Value></HeartRateBpm></Trackpoint></Track></Lap></Activity>"
+                "</Activities></TrainingCenterDatabase>").encode()
+        row = parse_tcx(data, source="t.tcx").activities[0]
+    for name in ("distance_m", "avg_heart_rate_bpm", "moving_time_s", "elapsed_time_s"):
+        assert not np.isinf(row[name]), name
 
 
 @pytest.mark.xfail(strict=True, reason="TCX: a negative lap TotalTimeSeconds or "

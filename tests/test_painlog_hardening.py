@@ -233,7 +233,7 @@ HEADERS = st.sampled_from([
 ])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(header=HEADERS, rows=st.lists(st.lists(CELLS, min_size=0, max_size=6), max_size=8),
        sep=st.sampled_from([",", ";", "\t"]), newline=st.sampled_from(["\n", "\r\n", "\r"]),
        encoding=st.sampled_from(ENCODINGS))
@@ -254,7 +254,7 @@ def test_generated_logs_give_episodes_or_a_log_error(header, rows, sep, newline,
                 assert isinstance(got, pd.DataFrame)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(data=st.binary(max_size=400))
 def test_random_bytes_give_episodes_or_a_log_error(data):
     with warnings.catch_warnings():
