@@ -44,6 +44,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, NamedTuple
 
@@ -246,24 +247,28 @@ _POINT_BODY = (
 )
 
 
-def _point_pattern(first: str, second: str) -> re.Pattern:
-    """One ``<trkpt>`` with only ``first`` and ``second`` (lat/lon) attributes.
+@functools.lru_cache(maxsize=64)
+def _point_pattern(prefix: str, lon_first: bool) -> re.Pattern:
+    """One ``<trkpt>`` written with ``prefix``, with only its lat and lon attributes.
+
+    The literal ``<prefix:trkpt`` start lets the regular expression engine jump from
+    point to point; points written with another prefix stay in the skeleton (and so
+    send the file to the element reader).
 
     Groups: quote, first, quote, second, ele, time, speed (GPX 1.0), hr, cad, speed
     (extensions). Every group is the text as the element reader sees it ('' or None when
     empty or absent); the last of several wins, as in the element reader.
     """
+    first, second = ("lon", "lat") if lon_first else ("lat", "lon")
     return re.compile(
-        "<" + _PFX + "trkpt" + _S + "+" + _attr(first).format(1) + _S + "+"
+        "<" + re.escape(prefix) + "trkpt" + _S + "+" + _attr(first).format(1) + _S + "+"
         + _attr(second).format(3) + _S + "*(?:/>|>" + _POINT_BODY
         + "</" + _PFX + "trkpt" + _S + "*>)"
     )
 
 
-_POINT_LATLON = _point_pattern("lat", "lon")
-_POINT_LONLAT = _point_pattern("lon", "lat")
 _GROUPS = 10
-_ANY_POINT = re.compile("<" + _PFX + "trkpt[ \t\n/>]")
+_ANY_POINT = re.compile("<(" + _PFX + ")trkpt[ \t\n/>]")
 _LON_FIRST = re.compile("<" + _PFX + "trkpt" + _S + "+lon[ \t\n=]")
 _LOOSE_EXTRA = re.compile("<" + _PFX + "(?:trkpt|hr|heartrate|cad|cadence|speed)[ \t\n/>]")
 _SEG_START = re.compile("<" + _PFX + "(?:trkseg|trk)[ \t\n/>]")
@@ -290,7 +295,7 @@ def _fast_scan(text: str, *, source: str) -> _Raw | None:
     if first is None:
         return None
     lon_first = _LON_FIRST.match(text, first.start()) is not None
-    parts = (_POINT_LONLAT if lon_first else _POINT_LATLON).split(text)
+    parts = _point_pattern(first.group(1), lon_first).split(text)
     step = _GROUPS + 1
     pieces = parts[::step]
     skeleton = "".join(pieces).lstrip(" \t\n")

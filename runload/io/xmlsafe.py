@@ -74,11 +74,14 @@ CHUNK_POINTS = 65_536
 #: earlier times are placeholders such as the Unix INT32_MIN 1901-12-13T20:45:52Z.
 GPS_EPOCH = pd.Timestamp("1980-01-06", tz="UTC")
 
+_GPS_EPOCH_NS = GPS_EPOCH.value
+_NAT = np.iinfo(np.int64).min
 _NS_MIN = pd.Timestamp.min.tz_localize("UTC")
 _NS_MAX = pd.Timestamp.max.tz_localize("UTC")
 
 #: Times after this are treated as bogus (a clock or encoder fault), UTC.
 LATEST_TIME = pd.Timestamp("2100-01-01", tz="UTC")
+_LATEST_NS = LATEST_TIME.value
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n"
@@ -361,7 +364,11 @@ def plausible_times(times: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, str | No
     message : str or None
         A ``bad_time`` problem message, or None when every time was plausible.
     """
-    bad = (times < GPS_EPOCH) | (times > LATEST_TIME)
+    if times.unit == "ns":  # the same comparisons on the int64 values, without pandas
+        ns = times.asi8
+        bad = ((ns < _GPS_EPOCH_NS) & (ns != _NAT)) | (ns > _LATEST_NS)
+    else:
+        bad = np.asarray((times < GPS_EPOCH) | (times > LATEST_TIME))
     if not bad.any():
         return times, None
     first = times[bad][0]
