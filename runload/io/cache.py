@@ -261,7 +261,7 @@ def _load(path: Path, version: str) -> dict[tuple, dict]:
     3,000 files spends a few tens of ms here.
     """
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(path, use_threads=False)  # no thread pool before a fork
         table = table.filter(pc.equal(table["version"], version))
     except (OSError, KeyError, pa.ArrowException):
         return {}
