@@ -39,11 +39,17 @@ def truth() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def activities() -> pd.DataFrame:
-    frames = []
+def alex() -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", runload.RunloadWarning)
-        frames.append(runload.read_activities(SAMPLE / "alex", athlete="alex", tz=TZ))
+        return runload.read_activities(SAMPLE / "alex", athlete="alex", tz=TZ)
+
+
+@pytest.fixture(scope="module")
+def activities(alex) -> pd.DataFrame:
+    frames = [alex]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runload.RunloadWarning)
         for name in SQUAD:
             frames.append(runload.read_activities(SAMPLE / "squad" / name, athlete=name, tz=TZ))
     return pd.concat(frames, ignore_index=True)
@@ -222,6 +228,49 @@ def test_non_activity_files_are_not_activities(activities):
     garmin = activities.loc[activities["source"].str.contains("DI-Connect-Uploaded-Files")]
     assert (garmin["format"] == "fit").all()
     assert not activities["source"].str.contains("!routes/").any()
+
+
+def test_alex_has_two_damaged_uploads(alex):
+    problems = runload.problems(alex)
+    files = {source: set(group["kind"]) for source, group in problems.groupby("source")}
+    assert len(files) == 2
+    cut_fit = next(s for s in files if s.endswith(".fit"))
+    crashed_gpx = next(s for s in files if s.endswith(".gpx"))
+    for source in files:
+        assert "export_31415926.zip!activities/" in source  # where Strava keeps uploads
+    assert files[cut_fit] == {"truncated"}
+    assert problems.loc[problems["source"] == cut_fit, "salvaged"].all()
+    assert files[crashed_gpx] == {"malformed_xml"}
+    assert not problems.loc[problems["source"] == crashed_gpx, "salvaged"].any()
+    inventory = runload.inventory(alex)
+    assert (inventory["problem_files"], inventory["salvaged_files"]) == (1, 1)
+    # the run salvaged from the cut-off FIT is a copy of the watch's full file: not counted
+    salvaged = alex.loc[alex["source"] == cut_fit].iloc[0]
+    assert salvaged["distance_source"] == "records"
+    kept = alex.loc[alex["activity_id"] == salvaged["duplicate_of"]].iloc[0]
+    assert kept["format"] == "fit" and "DI-Connect-Uploaded-Files" in kept["source"]
+    assert 0.9 * kept["distance_m"] < salvaged["distance_m"] < kept["distance_m"]
+    assert not alex["source"].eq(crashed_gpx).any()  # nothing kept of the malformed GPX
+    # activities.csv lists both, like any upload
+    with zipfile.ZipFile(SAMPLE / "alex" / "export_31415926.zip") as zf:
+        listed = zf.read("activities.csv").decode()
+    for source in files:
+        assert source.rsplit("!", 1)[1] + "," in listed
+
+
+def test_damaged_files_end_where_they_were_cut():
+    track = _track()
+    fit = writers.fit_activity(track, sport="running", start_unix_s=1_750_000_000, utc_offset_s=0,
+                               manufacturer=1, product=3992, serial_number=123)
+    cut = writers.fit_cut_off(fit, keep=0.9)
+    assert fit.startswith(cut) and len(cut) == int(0.9 * len(fit))
+    gpx = writers.gpx_activity(track, start_unix_s=1_750_000_000, name="Run", gpx_type="running")
+    broken = writers.gpx_cut_off(gpx, keep=0.5)
+    assert gpx.startswith(broken)
+    assert broken.count(b"<trkpt ") == broken.count(b"</trkpt>") + 1 == track["lat"].size // 2 + 1
+    assert broken.rstrip().endswith(b"</time>")
+    with pytest.raises(ValueError, match="keep"):
+        writers.fit_cut_off(fit, keep=1.0)
 
 
 # ----------------------------------------------------------------------------- pain

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 from pathlib import Path
 from typing import Any
 
+import fitdecode
 import numpy as np
 import pandas as pd
 
@@ -46,6 +48,14 @@ _CHEN = {
     "city": "Bristol", "country": "United Kingdom",
 }
 _GARMIN_UUID = "3f2c9a4e-7b1d-4e8a-9c55-1d2e3f4a5b6c"
+
+#: alex's two damaged uploads in his Strava export, each a copy of a watch run whose full
+#: FIT is in the Garmin export: (first eligible day, recording device, what went wrong,
+#: fraction kept). The run is the first road run of at least 8 km from that day.
+_DAMAGED = (
+    (dt.date(2025, 8, 1), "fr255", "sync broken off", 0.9),  # FIT cut off among its records
+    (dt.date(2026, 2, 1), "iphone", "app crashed", 0.6),  # GPX ending inside a <trkpt>
+)
 _GARMIN_USER_ID = 98_765_432
 
 
@@ -538,6 +548,8 @@ def _write_alex(
             member = entry["duplicate_of"].rsplit("!", 1)[1]
             entry["duplicate_of"] = f"{garmin_zip}!{inner.format(part_of[member])}!{member}"
 
+    _add_damaged_uploads(frame, tracks, strava_rows, strava_files, serial=serial, seed=seed)
+
     # a planned route in routes/ (a loop of the park), to be skipped by readers
     route_track = routes.simulate(_rng(seed, 0, 7), sport="running", distance_m=5000.0,
                                   moving_time_s=1500, home=plan.ALEX_HOME, interval_s=(20, 20))
@@ -563,6 +575,82 @@ def _write_alex(
                  "timeZone": HOME_TZ},
     )
     files[f"alex/{name}"] = data
+
+
+def _add_damaged_uploads(
+    frame: pd.DataFrame, tracks: dict[int, dict[str, Any]], strava_rows: list[dict[str, Any]],
+    strava_files: dict[str, bytes], *, serial: int, seed: int,
+) -> None:
+    """Add alex's two damaged files (:data:`_DAMAGED`) to his Strava export.
+
+    * The watch's sync of one run to Strava broke off: ``activities/<upload>.fit`` is the
+      Garmin file cut off among its records (no laps, session or activity message).
+      runload keeps the records before the break (a ``truncated`` problem, salvaged),
+      and the salvaged run is marked a duplicate of the full FIT in the Garmin export.
+    * alex also recorded one run with the Strava phone app, which crashed while
+      writing: ``activities/<upload>.gpx`` ends inside a ``<trkpt>``. runload keeps
+      nothing of it (a ``malformed_xml`` problem); the watch's FIT has the run.
+
+    Neither changes what runload counts, so the hazard model and ``truth/`` are
+    unchanged; their ``activities.csv`` rows show what Strava made of the part it got.
+    Their ids come from their own generator, so no other file changes.
+    """
+    rng = _rng(seed, 0, 9)
+    for since, device_key, _, keep in _DAMAGED:
+        index, row = next(
+            (i, row) for i, row in zip(frame.index, frame.itertuples(index=False), strict=True)
+            if row.local_start.date() >= since and row.sport == "running" and not row.race
+            and not isinstance(row.copy_device, str) and row.distance_m >= 8000 and i in tracks
+        )
+        track = tracks[index]
+        shift = 0 if device_key == "fr255" else 4
+        fmt, data = _activity_bytes(row, track, device_key=device_key, serial=serial,
+                                    start_shift_s=shift)
+        if fmt == "fit":
+            data = writers.fit_cut_off(data, keep=keep)
+            distance_m, elapsed_s = _fit_before_break(data, _unix(row.start_time))
+        else:
+            data = writers.gpx_cut_off(data, keep=keep)
+            last = max(1, int(track["elapsed_s"].size * keep)) - 1  # the last whole point
+            distance_m, elapsed_s = float(track["distance_m"][last]), int(track["elapsed_s"][last])
+        before = [r for r in strava_rows if r["start_time"] < row.start_time]
+        previous = max(before, key=lambda r: r["start_time"])
+        upload = max(int(r["filename"].split("/")[1].split(".")[0]) for r in before if r["filename"])
+        upload += int(rng.integers(1_000_000, 5_000_000))
+        filename = f"activities/{upload}.{fmt}"
+        strava_files[filename] = data
+        share = elapsed_s / int(track["total_elapsed_s"])
+        strava_rows.append(
+            {
+                "activity_id": previous["activity_id"] + int(rng.integers(1_000_000, 5_000_000)),
+                "start_time": row.start_time + pd.Timedelta(seconds=shift),
+                "name": row.name,
+                "sport": row.sport,
+                "elapsed_s": elapsed_s,
+                "moving_s": max(1, min(elapsed_s, round(row.moving_time_s * share))),
+                "distance_m": distance_m,
+                "filename": filename,
+                "gear": _alex_gear(row),
+                "max_hr": track["max_hr"] if fmt == "fit" else None,
+                "avg_hr": track["avg_hr"] if fmt == "fit" else None,
+                "calories": round(track["calories"] * share),
+            }
+        )
+    strava_rows.sort(key=lambda r: r["start_time"])
+
+
+def _fit_before_break(data: bytes, start_unix_s: int) -> tuple[float, int]:
+    """Distance (m) and elapsed time (s) of the last whole record of a cut-off FIT."""
+    distance_m, elapsed_s = 0.0, 0
+    try:
+        with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.DISABLED) as reader:
+            for frame in reader:
+                if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "record":
+                    distance_m = float(frame.get_value("distance", fallback=distance_m))
+                    elapsed_s = int(frame.get_value("timestamp").timestamp()) - start_unix_s
+    except fitdecode.FitEOFError:
+        pass  # the break
+    return distance_m, elapsed_s
 
 
 def _alex_gear(row: Any) -> str:

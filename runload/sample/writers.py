@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import gzip
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from typing import Any
@@ -55,6 +56,8 @@ __all__ = [
     "fit_monitoring",
     "gpx_activity",
     "tcx_activity",
+    "fit_cut_off",
+    "gpx_cut_off",
     "gzip_bytes",
     "zip_bytes",
     "lap_bounds",
@@ -649,6 +652,60 @@ def tcx_activity(
         "   </Creator>\n  </Activity>\n </Activities>\n</TrainingCenterDatabase>\n"
     )
     return "".join(pieces).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- damaged files
+
+
+def fit_cut_off(data: bytes, *, keep: float) -> bytes:
+    """The first ``keep`` of a FIT file's bytes: a transfer broken off mid-stream.
+
+    Parameters
+    ----------
+    data : bytes
+        A complete FIT activity file (:func:`fit_activity`).
+    keep : float
+        Fraction of the bytes kept, 0 < keep < 1. With about 0.9 or more the cut falls
+        among the record messages, before the laps, the session and the activity
+        message, which FIT writes at the end.
+
+    Returns
+    -------
+    bytes
+        The cut-off file: its header still announces the full data size, the data
+        stops inside a message and the closing CRC is missing, as in a sync or a copy
+        that was interrupted.
+    """
+    if not 0 < keep < 1:
+        raise ValueError(f"keep must be between 0 and 1, got {keep}")
+    return data[: int(len(data) * keep)]
+
+
+def gpx_cut_off(data: bytes, *, keep: float) -> bytes:
+    """A GPX track that ends inside a ``<trkpt>``: an app that crashed while writing.
+
+    Parameters
+    ----------
+    data : bytes
+        A complete GPX file (:func:`gpx_activity`).
+    keep : float
+        Fraction of the track points kept, 0 < keep < 1.
+
+    Returns
+    -------
+    bytes
+        The file up to and including the ``<time>`` of the first point not kept; that
+        ``<trkpt>``, the ``<trkseg>``, ``<trk>`` and ``<gpx>`` are never closed, so the
+        file is not well-formed XML.
+    """
+    if not 0 < keep < 1:
+        raise ValueError(f"keep must be between 0 and 1, got {keep}")
+    starts = [match.start() for match in re.finditer(rb"<trkpt ", data)]
+    if not starts:
+        raise ValueError("the GPX has no track points to cut")
+    start = starts[min(int(len(starts) * keep), len(starts) - 1)]
+    end = data.index(b"</time>", start) + len(b"</time>\n")
+    return data[:end]
 
 
 # --------------------------------------------------------------------------- archives
