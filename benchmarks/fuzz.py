@@ -555,7 +555,7 @@ def fuzz(*, budget: int | None, seconds: float | None, seed: int, targets: tuple
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     seeds = load_seeds()
     rng = random.Random(seed)
-    signal.signal(signal.SIGALRM, _alarm)
+    previous = signal.signal(signal.SIGALRM, _alarm)
     weights = [WEIGHTS[t] for t in targets]
     per_target = {t: collections.Counter() for t in targets}
     failures: list[dict] = []
@@ -595,6 +595,7 @@ def fuzz(*, budget: int | None, seconds: float | None, seed: int, targets: tuple
             if log_every and cases % log_every == 0:
                 print(f"{cases} cases, {time.monotonic() - started:.0f} s, "
                       f"{len(failures)} failures", file=sys.stderr, flush=True)
+    signal.signal(signal.SIGALRM, previous)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "cases": cases,

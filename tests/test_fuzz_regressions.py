@@ -53,3 +53,18 @@ def test_the_folder_is_read_and_every_file_accounted_for():
 def test_hostile_pain_logs(name, message):
     with pytest.raises(PainLogError, match=message):
         read_pain_log(HOSTILE / "pain" / name, today="2030-01-01")
+
+
+def test_the_long_fuzz_run_runs(tmp_path):
+    """benchmarks/fuzz.py with a tiny budget: every target is exercised, nothing fails."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fuzz", TEST_DATA.parents[1] / "benchmarks"
+                                                  / "fuzz.py")
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    summary = fuzz.fuzz(budget=36, seconds=None, seed=3, targets=fuzz.TARGETS, timeout=120,
+                        crashes=tmp_path / "crashes", memory_mb=0, log_every=0)
+    assert summary["cases"] == 36
+    assert summary["failures"] == 0, summary["failure_kinds"]
+    assert sum(sum(c.values()) for c in summary["per_target"].values()) == 36
