@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -383,6 +384,18 @@ def _inside(path: str, real_root: str) -> bool:
 def _walk_file(path: str, source: str, *, limits: Limits, log: WalkLog, origin: int,
                explicit: bool = False) -> Iterator[Entry]:
     decided = _candidate(path, None, explicit=explicit)
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        regular = True  # let open() say what is wrong
+    if not regular:  # a named pipe would block open() for ever; a device never ends
+        if decided is None:
+            log.ignored += 1
+            return
+        yield _refuse(source, path, "unreadable",
+                      "not a regular file (a named pipe, socket or device); not read",
+                      origin, limits)
+        return
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
