@@ -86,6 +86,17 @@ def test_unsure_inputs_fall_back_and_agree(edit, monkeypatch):
         assert fast == reference
 
 
+@pytest.mark.parametrize("prolog", [
+    b"<?xml-stylesheet href='<trkpt lat=\"1\" lon=\"2\"/>'?>\n",
+    b'<?xml version="1.0"?>\n<!-- <trkpt lat="1" lon="2"/> -->\n',
+])
+def test_fake_points_in_the_prolog_are_not_read(prolog, monkeypatch):
+    data = prolog + SAMPLE[SAMPLE.index(b"<gpx"):]
+    assert _fast_used(data)
+    reference, fast = _both(monkeypatch, gpx.gpx_track, data)
+    assert fast == reference
+
+
 def test_malformed_and_unsafe_inputs_give_the_same_errors(monkeypatch):
     cases = [
         SAMPLE.replace(b"</trkseg>", b"</trkse>", 1),  # mismatched tag

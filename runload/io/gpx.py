@@ -233,17 +233,16 @@ def _attr(name: str) -> str:
 
 #: Inside <extensions>: text, hr/cad/speed leaves at any depth, other tags.
 _EXT_BODY = (
-    "(?:[^<]++|<" + _PFX + "(?:" + _leaf("hr|heartrate") + "|" + _leaf("cad|cadence")
-    + "|" + _leaf("speed") + "|" + _not(_OUTER_NAMES + "|extensions") + "[^<>!?/][^<>]*+>)"
-    + "|</" + _PFX + _not(_OUTER_NAMES + "|extensions") + "[^<>]*+>)*+"
+    "[^<]*+(?:<(?:/(?!" + _PFX + "extensions" + _S + "*>)[^<>]*+>"
+    + "|" + _PFX + "(?:" + _leaf("hr|heartrate") + "|" + _leaf("cad|cadence")
+    + "|" + _leaf("speed") + "|" + _not(_OUTER_NAMES + "|extensions") + "[^<>!?/][^<>]*+>))"
+    + "[^<]*+)*+"
 )
-#: The children of a point: text, ele/time/speed leaves, other leaves or empty
-#: elements, and <extensions> blocks.
 _POINT_BODY = (
-    "(?:[^<]++|<" + _PFX + "(?:" + _leaf("ele") + "|" + _leaf("time") + "|" + _leaf("speed")
+    "[^<]*+(?:<" + _PFX + "(?:" + _leaf("ele") + "|" + _leaf("time") + "|" + _leaf("speed")
     + "|extensions" + _S + "*>" + _EXT_BODY + "</" + _PFX + "extensions" + _S + "*>"
     + "|" + _not(_OUTER_NAMES + "|ele|time|extensions")
-    + "[^<>!?/][^<>]*+(?:(?<=/)>|>[^<]*+</[^<>]*+>)))*+"
+    + "[^<>!?/][^<>]*+(?:(?<=/)>|>[^<]*+</[^<>]*+>))[^<]*+)*+"
 )
 
 

@@ -184,6 +184,7 @@ def _refuse(*_args) -> None:
 #: The XML declaration's encoding, when it has one.
 _DECL_ENCODING = re.compile(rb"""<\?xml[ \t\r\n][^>]*?encoding[ \t\r\n]*=[ \t\r\n]*["']([^"']*)["']""")
 _TEXT_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
+_XML_DECL = re.compile(r"<\?xml[ \t\r\n]")
 #: Comments and processing instructions in the prolog, before the root element.
 _PROLOG_ITEM = re.compile(r"[ \t\r\n]*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 
@@ -202,7 +203,8 @@ def fast_text(body: bytes) -> str | None:
     Returns
     -------
     str or None
-        The text from the root element's start tag on, with XML's end-of-line handling
+        The text (from the root element's start tag on when the prolog holds more than
+        the XML declaration), with XML's end-of-line handling
         applied (CR LF and lone CR become LF, XML 1.0 section 2.11); or ``None`` when the
         fast path must not be used: the document is not well-formed (the element reader
         then reports exactly where), is not UTF-8 (or ASCII), or holds a comment, CDATA
@@ -231,15 +233,17 @@ def fast_text(body: bytes) -> str | None:
         text = body.decode("utf-8")
     except (expat.ExpatError, _Refused, UnicodeError):
         return None
-    root = 0
+    root = items = 0
     while True:
         item = _PROLOG_ITEM.match(text, root)
         if item is None:
             break
         root = item.end()
-    text = text[root:]
-    if "<!" in text or "<?" in text:
+        items += 1
+    if ("!" in text and text.find("<!", root) >= 0) or text.find("<?", root) >= 0:
         return None
+    if items > 1 or (items and _XML_DECL.match(text) is None):
+        text = text[root:]  # a comment or instruction in the prolog may hold fake tags
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
