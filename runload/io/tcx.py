@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..columns import TRACK, conform, empty
+from ..columns import RUNNING_SPORTS, TRACK, conform, empty
 from ..errors import ReadError
 from . import geo
 from .parsed import Parsed
@@ -343,7 +343,33 @@ def _activity(raw: dict[str, Any], frame: pd.DataFrame, problems: list[tuple[str
     device = _clean(raw["creator"])
     if device is not None:
         activity["device"] = device
+    problems.extend(_time_problems(activity))
     return activity
+
+
+#: Earliest plausible start and longest plausible run, as in the FIT reader.
+_EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
+_MAX_RUN_S = 48 * 3600.0
+
+
+def _time_problems(activity: dict[str, Any]) -> list[tuple[str, str]]:
+    """``bad_time`` problems of one activity row (the row is kept as it is)."""
+    found = []
+    start = activity["start_time"]
+    if not pd.isna(start):
+        if start < _EARLIEST:
+            found.append(("bad_time", f"start {start.isoformat()} is before 1990"))
+        elif start > pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1):
+            found.append(("bad_time", f"start {start.isoformat()} is in the future"))
+    elapsed, moving = activity["elapsed_time_s"], activity["moving_time_s"]
+    if activity.get("sport") in RUNNING_SPORTS and elapsed > _MAX_RUN_S:
+        found.append(("bad_time", f"a run of {elapsed / 3600:.1f} h is longer than 48 h"))
+    # the laps' timer may pass the first-to-last trackpoint span by a few seconds (the
+    # first point comes after the lap starts): only a clear excess is a problem
+    if moving > elapsed + max(60.0, 0.01 * elapsed):
+        found.append(("bad_time", f"timer time {moving:g} s (the laps' TotalTimeSeconds) is "
+                                  f"longer than elapsed time {elapsed:g} s"))
+    return found
 
 
 def _read(data: bytes, *, source: str, max_speed_m_s: float | None):
