@@ -195,7 +195,7 @@ def _document(draw):
     return doc.encode("utf-8")
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=_document())
 def test_random_documents_identical(data):
     with pytest.MonkeyPatch.context() as monkeypatch:

@@ -22,6 +22,14 @@ entity reference other than the five predefined ones is then a well-formedness e
 The body is streamed by the standard library's C-accelerated ``iterparse``, about twice as
 fast as defusedxml's pure-Python tree builder.
 
+Fast path (:func:`fast_text`): after the same vetting, expat checks the whole document for
+well-formedness in C with no Python callbacks (with namespace processing, as
+``iterparse`` does), and a reader may then take numbers from the text with regular
+expressions. It is used only where that is exact: UTF-8 (or ASCII) documents without
+comments, CDATA sections or processing instructions after the prolog; everything else,
+and every document that is not well-formed, goes to ``iterparse``, which also gives the
+error message.
+
 Quirks handled: a UTF-8 byte-order mark and whitespace before ``<?xml`` (Strava and some
 Garmin TCX files start with blank lines, which is not well-formed XML).
 
