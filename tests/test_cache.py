@@ -193,3 +193,16 @@ def test_mixed_naive_and_aware_start_times_are_cached(corpus, tmp_path, monkeypa
     got = read_cached(entries, cache_dir=store, map_func=warm)
     assert warm.sources == []
     _same(got, cold)
+
+
+def test_stale_temporary_files_are_removed(history, tmp_path):
+    store = tmp_path / "cache"
+    store.mkdir()
+    stale = store / ".killed-writer.tmp"
+    stale.write_bytes(b"")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    fresh = store / ".running-writer.tmp"
+    fresh.write_bytes(b"")
+    read_cached(_entries(history), cache_dir=store)
+    assert not stale.exists()
+    assert fresh.exists()

@@ -42,6 +42,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterable
@@ -343,6 +344,7 @@ def _save(directory: Path, records: dict[tuple, dict]) -> None:
         os.close(fd)
         pq.write_table(table, tmp)
         os.replace(tmp, directory / CACHE_FILE)
+        _remove_stale(directory)
     except OSError as exc:
         if tmp is not None:
             with contextlib.suppress(OSError):
@@ -353,6 +355,15 @@ def _save(directory: Path, records: dict[tuple, dict]) -> None:
             RunloadWarning,
             stacklevel=3,
         )
+
+
+def _remove_stale(directory: Path, *, age_s: float = 3600.0) -> None:
+    """Delete temporary files left by writers that were killed (older than ``age_s``)."""
+    now = time.time()
+    for path in directory.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > age_s:
+                path.unlink()
 
 
 def settings_key(limits: Any) -> str:
