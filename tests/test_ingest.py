@@ -173,6 +173,22 @@ def test_problems_kinds_conservation_and_warning(fakes, tmp_path):
     assert list(df["source"].map(os.path.basename)) == ["good.fit", "salvaged.fit"]
 
 
+def test_warning_counts_files_per_kind(fakes, tmp_path):
+    # one cut-off file with two truncated problems (the break, then the missing summary)
+    write(tmp_path / "cut.fit", fake_bytes("fit", [run()], problems=[
+        ["truncated", "the file ends at byte 6606"], ["truncated", "no session summary"]]))
+    write(tmp_path / "phone.gpx", fake_bytes("gpx", **{"raise": ["malformed_xml", "no element"]}))
+    write(tmp_path / "both.fit", fake_bytes("fit", [run("2024-02-01T10:00:00Z")], problems=[
+        ["bad_crc", "checksum"], ["truncated", "ends at byte 10"]]))
+    write(tmp_path / "good.fit", fake_bytes("fit", [run("2024-03-01T10:00:00Z")]))
+    with pytest.warns(RunloadWarning) as record:
+        df = read_activities(tmp_path)
+    assert len(problems(df)) == 5
+    assert str(record[0].message) == (
+        "3 of 4 files had problems (truncated: 2 files, bad_crc: 1 file, "
+        "malformed_xml: 1 file); see runload.problems(activities)")
+
+
 def test_errors_modes(fakes, tmp_path):
     write(tmp_path / "a.fit", fake_bytes("fit", [run()]))
     write(tmp_path / "b.fit", fake_bytes("fit", **{"raise": ["bad_crc", "CRC mismatch"]}))

@@ -507,6 +507,13 @@ def _inventory(results: list[FileResult], frame: pd.DataFrame,
 
 
 def _report(records: list[dict[str, Any]], seen: int, errors: str) -> None:
+    """Warn once about the problems of a batch (``errors="warn"``), or raise the first.
+
+    The warning counts files, in total and per kind: a file with two problems of one
+    kind counts once under it, and a file with problems of two kinds under both (so
+    the kinds can add up to more than the total), e.g. ``2 of 796 files had problems
+    (truncated: 1 file, malformed_xml: 1 file)``.
+    """
     if not records or errors == "skip":
         return
     if errors == "raise":
@@ -516,8 +523,9 @@ def _report(records: list[dict[str, Any]], seen: int, errors: str) -> None:
             raise UnsafeInputError(first["message"], source=first["source"])
         raise ReadError(first["message"], source=first["source"], kind=first["kind"])
     files = {r["source"] for r in records}
-    kinds = Counter(r["kind"] for r in records)
-    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    kinds = Counter(kind for _, kind in {(r["source"], r["kind"]) for r in records})
+    summary = ", ".join(f"{kind}: {n} file{'' if n == 1 else 's'}"
+                        for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
     warnings.warn(
         f"{len(files)} of {seen} files had problems ({summary}); "
         "see runload.problems(activities)",
