@@ -249,11 +249,16 @@ BROKEN = [
     ("broken/fitparse__activity-filecrc.fit", {"bad_crc"}, 5.73, "checksum"),
     ("broken/fitparse__activity-activity-filecrc.fit", {"bad_crc", "duplicate"}, 5.73, "FIT file 2"),
     ("broken/fitparse__activity-settings-corruptheader.fit", {"malformed"}, 5.73, "byte 771"),
-    ("broken/fitparse__activity-settings-nodata.fit", {"truncated"}, 5.73, "byte 784"),
-    ("broken/fitparse__activity-unexpected-eof.fit", {"truncated"}, 5.73, "byte 768"),
+    ("broken/fitparse__activity-settings-nodata.fit", {"truncated"}, 5.73,
+     "the file ends at byte 786 in the middle of a message: the header of chained FIT file 2 "
+     "declares 68 bytes of data, only 3 are present"),
+    ("broken/fitparse__activity-unexpected-eof.fit", {"truncated"}, 5.73,
+     "the file ends at byte 768: its header declares 757 bytes of data, only 756 are present"),
     ("broken/fitparse__elemnt-bolt-no-application-id-inside-developer-data-id.fit", set(), 963.65,
      ""),
-    ("broken/fitparse__nick.fit", {"truncated"}, 113550.87, "byte 403456"),
+    ("broken/fitparse__nick.fit", {"truncated"}, 113550.87,
+     "the file ends at byte 403456 in the middle of a message that runs past the end of the "
+     "data its header declares (403440 bytes, up to byte 403454)"),
     ("broken/fitparse__strava-android-app-201.10-b1218918.fit", {"truncated"}, 11274.04,
      "byte 7471"),
     ("broken/goldencheetah__2012_02_05_09_03_59.fit", {"no_data"}, float("nan"), "no distance"),
@@ -317,9 +322,24 @@ def test_truncating_a_file_keeps_what_came_before():
     data = read_hand_made("no_session.fit")
     result = parse_fit(data[: len(data) // 2], source="half.fit")
     assert "truncated" in kinds(result)
+    assert len(data) == 1311 and data[0] == 12  # a 12-byte header declaring 1297 bytes of data
+    assert ("the file ends at byte 655 in the middle of a message: its header declares 1297 "
+            "bytes of data, only 643 are present; what was recorded before the break is kept"
+            in messages_of(result, "truncated"))
     (row,) = result.activities
     assert 0 < row["distance_m"] < 1200.0
     assert row["start_time"] == pd.Timestamp("2024-03-04T06:00:00Z")
+
+
+@pytest.mark.parametrize("cut", [1, 2])
+def test_file_cut_in_its_checksum_says_the_data_is_all_there(cut):
+    data = read_hand_made("no_session.fit")  # 12-byte header, 1297 bytes of data, checksum
+    result = parse_fit(data[:-cut], source="no-crc.fit")
+    assert (f"the file ends at byte {1311 - cut}, before the end of the 2-byte checksum that "
+            "follows the 1297 bytes of data its header declares (all of them are present)"
+            in messages_of(result, "truncated"))
+    assert result.activities[0]["distance_m"] == parse_fit(data, source="x.fit").activities[0][
+        "distance_m"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

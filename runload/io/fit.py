@@ -221,14 +221,70 @@ def _offset_of(exc: BaseException, default: int) -> int:
     return int(match.group(1)) if match else default
 
 
-def _read_problem(exc: BaseException, *, n_files: int, size: int) -> tuple[str, str]:
-    """Turn a decoding error into a ``(kind, message)`` problem."""
+def _cut_off(exc: fitdecode.FitEOFError, *, n_files: int, size: int, data_start: int,
+             data_size: int) -> str:
+    """Say where a FIT file that ends too soon breaks, against what its header declares.
+
+    Parameters
+    ----------
+    exc : fitdecode.FitEOFError
+        The failed read: ``offset`` where it started (byte), ``expected`` and ``got``
+        (bytes).
+    n_files : int
+        Number of FIT headers read; the break is in the last one.
+    size : int
+        Length of the whole file (bytes): where the break is.
+    data_start : int
+        Offset of the data of the last FIT file, just after its header (byte).
+    data_size : int
+        Data size its header declares (bytes), without the 2-byte checksum after it.
+
+    Returns
+    -------
+    str
+        The problem message.
+
+    Notes
+    -----
+    fitdecode reads the data one message at a time, then the 2-byte checksum. A read
+    of more than 1 byte, or one that got some bytes, is inside a message (only the
+    1-byte record header starts one), so only then does the message say "in the
+    middle of a message". A read that starts past the declared end of the data is in
+    a message that overruns it.
+    """
+    header = "its header" if n_files <= 1 else f"the header of chained FIT file {n_files}"
+    present = max(size - data_start, 0)
+    data_end = data_start + data_size
+    if present < data_size:
+        where = " in the middle of a message" if exc.got > 0 or exc.expected > 1 else ""
+        return (
+            f"the file ends at byte {size}{where}: {header} declares {data_size} bytes of "
+            f"data, only {present} are present; what was recorded before the break is kept"
+        )
+    if exc.offset <= data_end:
+        return (
+            f"the file ends at byte {size}, before the end of the 2-byte checksum that "
+            f"follows the {data_size} bytes of data {header} declares (all of them are "
+            "present); the decoded data is kept"
+        )
+    return (
+        f"the file ends at byte {size} in the middle of a message that runs past the end of "
+        f"the data {header} declares ({data_size} bytes, up to byte {data_end}); what was "
+        "recorded before the break is kept"
+    )
+
+
+def _read_problem(exc: BaseException, *, n_files: int, size: int, data_start: int = 0,
+                  data_size: int = 0) -> tuple[str, str]:
+    """Turn a decoding error into a ``(kind, message)`` problem.
+
+    ``data_start`` and ``data_size`` (bytes) place the data of the last FIT file read,
+    as its header declares it (see :func:`_cut_off`).
+    """
     offset = _offset_of(exc, size)
     if isinstance(exc, fitdecode.FitEOFError):
-        return "truncated", (
-            f"the file ends early at byte {offset} of {size} ({exc}); "
-            "what was recorded before the break is kept"
-        )
+        return "truncated", _cut_off(exc, n_files=n_files, size=size, data_start=data_start,
+                                     data_size=data_size)
     if isinstance(exc, fitdecode.FitHeaderError):
         if n_files == 0:
             kind = "truncated" if "truncated" in str(exc) else "malformed"
@@ -292,6 +348,8 @@ def read_fit_messages(data: bytes, *, source: str, records: bool = False) -> Fit
     n_files = 0
     n_records = 0
     n_messages = 0
+    next_start = 0  # where the next chained FIT file's header begins (byte)
+    data_start = data_size = 0  # the data of the current FIT file, as its header declares
     record_index = {name: i for i, name in enumerate(RECORD_FIELDS)}
     n_fields = len(RECORD_FIELDS)
     reader = fitdecode.FitReader(
@@ -324,6 +382,9 @@ def read_fit_messages(data: bytes, *, source: str, records: bool = False) -> Fit
                         summary.append(message)
                 elif isinstance(frame, fitdecode.FitHeader):
                     n_files += 1
+                    data_start = next_start + frame.header_size
+                    data_size = frame.body_size
+                    next_start = data_start + data_size + 2
                     if frame.crc_matched is False:
                         problems.append(
                             ("bad_crc", f"the header checksum of FIT file {n_files} does not match")
@@ -337,7 +398,8 @@ def read_fit_messages(data: bytes, *, source: str, records: bool = False) -> Fit
                         )
                     )
         except _DECODE_ERRORS as exc:
-            problem = _read_problem(exc, n_files=n_files, size=len(data))
+            problem = _read_problem(exc, n_files=n_files, size=len(data), data_start=data_start,
+                                    data_size=data_size)
             if n_messages == 0:
                 raise ReadError(problem[1], source=source, kind=problem[0]) from exc
             problems.append(problem)
