@@ -463,19 +463,31 @@ def _plot_function(*names: str):
     return None
 
 
+#: The methods whose rows the forest plot draws, one row each whatever the estimate
+#: (as :func:`runload.plot.pain.forest`); lagged correlations are not ratios.
+_RATIO_METHODS = ("lagged_risk_ratio", "case_crossover", "conditional_logit", "dose_response")
+
+
 def _forest_chart(associations: pd.DataFrame) -> str | None:
+    """The forest plot of every ratio row, or None when there is none (or no plot).
+
+    The figure's height and the count in its description follow the rows the plot
+    draws: every ratio row, including estimates of 0 or infinity and rows that could
+    not be estimated.
+    """
     plot = _plot_function("plot_forest", "forest")
-    shown = associations.dropna(subset=["estimate"])
-    shown = shown[np.isfinite(shown["estimate"]) & (shown["estimate"] > 0)]
-    if plot is None or shown.empty:
+    n_rows = int(associations["method"].isin(_RATIO_METHODS).sum())
+    if plot is None or n_rows == 0:
         return None
-    fig, ax = _new_figure(9.0, max(2.6, 0.34 * len(shown) + 1.6))
+    fig, ax = _new_figure(9.0, max(2.6, 0.34 * n_rows + 1.6))
     _call_flexibly(plot, associations=associations, ax=ax)
     return _figure(
         fig,
-        f"Forest plot of {len(shown)} association estimates with 95% confidence intervals",
+        f"Forest plot of {n_rows} association estimates with 95% confidence intervals",
         "Ratios with their confidence intervals on a log scale; 1 means no association; "
-        "grey rows have too few onsets to say much.",
+        "grey rows have too few onsets to say much. An estimate of 0 is an arrow from the "
+        "left edge to its upper limit, an infinite one runs to the right edge, and a row "
+        "that could not be estimated is labelled so.",
     )
 
 

@@ -11,6 +11,8 @@ import re
 import shutil
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -21,6 +23,7 @@ from runload.errors import ParameterError
 from runload.flags import EVIDENCE
 from runload.load import weekly_load
 from runload.pain import read_pain_log
+from runload.plot.pain import forest
 from runload.report import (
     REFERENCES,
     flagged_weeks,
@@ -153,6 +156,26 @@ def test_report_without_pain_log_or_flags(worked):
     assert "distance (mi)" in text
     with pytest.raises(ParameterError, match="units"):
         render_report(acts, weekly, units="furlong")
+
+
+def test_forest_chart_when_no_ratio_is_above_zero(worked, tmp_path):
+    # one onset (week 11), not after a flagged week: a ratio is 0 where a flag has
+    # exposed weeks at risk and not estimable (NaN) elsewhere -- none is above 0
+    acts, weekly = worked
+    log = tmp_path / "pain.csv"
+    log.write_text("onset,end,severity\n2024-03-20,2024-03-22,5\n", encoding="utf-8")
+    associations = associate(weekly, read_pain_log(log, athlete="ann"))
+    ratios = associations[associations["method"] != "lagged_correlation"]
+    assert not (np.isfinite(ratios["estimate"]) & (ratios["estimate"] > 0)).any()
+    assert ratios["estimate"].eq(0).sum() == 5 and ratios["estimate"].isna().sum() == 10
+    ax = forest(associations)
+    assert len(ax.get_yticklabels()) == len(ratios) == 15  # the plot draws every ratio row
+    plt.close(ax.figure)
+    text = render_report(acts, weekly, episodes=read_pain_log(log, athlete="ann"),
+                         associations=associations)
+    section = text[text.index('<section id="associations">'):]
+    assert 'alt="Forest plot of 15 association estimates with 95% confidence intervals"' in section
+    assert "An estimate of 0 is an arrow from the left edge to its upper limit" in section
 
 
 def test_audit_page_links_every_athlete(worked, tmp_path):
