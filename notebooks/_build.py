@@ -203,17 +203,20 @@ def notebook_01():
         md("""
         ### Problems found in the files
 
-        One row per problem (a file can have several). `salvaged` means some of the file was
-        kept as an activity. The kinds are explained in `runload.columns.PROBLEM_KINDS`.
+        First by kind: how many problems, in how many files, and in how many of those files
+        some of the file was still kept as an activity (`salvaged files`; a file cut off
+        mid-stream can have two problems of one kind, but it is one file). Then one row per
+        problem (a file can have several). The kinds are explained in
+        `runload.columns.PROBLEM_KINDS`.
         """),
         code('''
         problems = runload.problems(activities)
         if problems.empty:
             print("No problems: every activity file was read in full.")
         else:
-            by_kind = problems.groupby("kind").agg(
-                problems=("source", "size"), files=("source", "nunique"), salvaged=("salvaged", "sum")
-            )
+            by_kind = problems.groupby("kind").agg(problems=("source", "size"), files=("source", "nunique"))
+            salvaged = problems[problems["salvaged"]].groupby("kind")["source"].nunique()
+            by_kind["salvaged files"] = salvaged.reindex(by_kind.index, fill_value=0)
             by_kind["meaning"] = by_kind.index.map(PROBLEM_KINDS)
             display(by_kind)
             inside = problems["source"].str.split("!")
@@ -780,19 +783,17 @@ def notebook_03():
 
         Each ratio with its 95% interval on a log scale; 1 (dashed) means no association. Grey
         rows carry a warning (too few onsets, an interval open on one side). Intervals that
-        reach the edge are unbounded. A ratio of 0 — no onset at all after a flagged week —
-        cannot sit on a log scale; those rows are listed under the plot, and their upper limit
-        is still informative.
+        reach the edge are unbounded. Every row is drawn. A ratio of 0 — no onset at all after
+        a flagged week — cannot sit on a log scale, but its upper limit is still informative:
+        it is an arrow from the left edge up to that limit, labelled "0". An infinite ratio (no
+        onset after the unflagged weeks) runs from its lower limit to the right edge, labelled
+        "∞", and a row that could not be estimated is labelled "not estimable".
         """),
         code('''
         ratio_rows = results["method"].isin(["lagged_risk_ratio", "case_crossover", "conditional_logit"])
-        drawn = ratio_rows & np.isfinite(results["estimate"]) & (results["estimate"] > 0)
-        fig, ax = plt.subplots(figsize=(10, 0.6 * int(drawn.sum()) + 2), layout="constrained")
+        fig, ax = plt.subplots(figsize=(10, 0.6 * int(ratio_rows.sum()) + 2), layout="constrained")
         forest(results[ratio_rows], ax=ax)
         plt.show()
-        for row in results[ratio_rows & ~drawn].itertuples():
-            print(f"not drawn (estimate {row.estimate:g}, cannot sit on a log scale): {row.exposure} "
-                  f"[{row.method.replace('_', ' ')}], 95% interval {row.ci_low:.2g} to {row.ci_high:.2g}")
         ''', "expect-figure"),
         md("""
         ## The weeks before each onset (superposed epochs)
@@ -1284,11 +1285,10 @@ def notebook_05():
         '''),
         code('''
         ratio_rows = associations["method"].isin(["lagged_risk_ratio", "case_crossover", "conditional_logit"])
-        drawn = ratio_rows & np.isfinite(associations["estimate"]) & (associations["estimate"] > 0)
-        fig, ax = plt.subplots(figsize=(10, 0.6 * int(drawn.sum()) + 2), layout="constrained")
+        fig, ax = plt.subplots(figsize=(10, 0.6 * int(ratio_rows.sum()) + 2), layout="constrained")
         forest(associations[ratio_rows], ax=ax)
         ax.set_title(f"Pre-specified analysis: lag {lag_weeks} week(s), {ci_method} intervals "
-                     "(estimates of 0 are in the table, not drawn)")
+                     "(an estimate of 0 is an arrow up to its upper limit)")
         plt.show()
         ''', "expect-figure"),
         md("""

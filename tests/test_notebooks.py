@@ -95,6 +95,29 @@ def test_notebooks_match_their_source(tmp_path):
         assert fresh == committed, f"{path.name} differs from notebooks/_build.py: rebuild it"
 
 
+def test_problems_by_kind_counts_salvaged_files(tmp_path):
+    """Notebook 1's problems table counts files: a cut-off FIT file is one salvaged file."""
+    import pandas as pd
+
+    import runload
+    from runload.columns import PROBLEM_KINDS
+
+    data = (ROOT / "tests" / "data" / "fit" / "no_session.fit").read_bytes()
+    (tmp_path / "cut.fit").write_bytes(data[: len(data) // 2])
+    (tmp_path / "phone.gpx").write_text('<?xml version="1.0"?><gpx><trk><trkseg><trkpt',
+                                        encoding="utf-8")
+    activities = runload.read_activities(tmp_path, errors="skip")
+    assert runload.problems(activities)["kind"].tolist().count("truncated") == 2
+    (cell,) = [c for c in _read("01_my_running_history.ipynb").cells
+               if c.cell_type == "code" and "by_kind" in c.source]
+    shown = []
+    exec(cell.source, {"runload": runload, "pd": pd, "PROBLEM_KINDS": PROBLEM_KINDS,
+                       "activities": activities, "display": shown.append})
+    by_kind = shown[0]
+    assert by_kind.loc["truncated", ["problems", "files", "salvaged files"]].tolist() == [2, 1, 1]
+    assert by_kind.loc["malformed_xml", ["problems", "files", "salvaged files"]].tolist() == [1, 1, 0]
+
+
 # --------------------------------------------------------------------------- execution
 
 
