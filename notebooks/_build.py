@@ -1288,7 +1288,7 @@ def notebook_05():
         fig, ax = plt.subplots(figsize=(10, 0.6 * int(ratio_rows.sum()) + 2), layout="constrained")
         forest(associations[ratio_rows], ax=ax)
         ax.set_title(f"Pre-specified analysis: lag {lag_weeks} week(s), {ci_method} intervals "
-                     "(an estimate of 0 is an arrow up to its upper limit)")
+                     "(an estimate of 0 or ∞ is an arrow to the edge)")
         plt.show()
         ''', "expect-figure"),
         md("""
