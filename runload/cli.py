@@ -305,11 +305,11 @@ def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | No
             _warning_category(), stacklevel=1)
     table = problems(activities)
     if len(table):
-        kinds = table.drop_duplicates("source")["kind"].value_counts()
-        warnings.warn(
-            f"{table['source'].nunique()} of {counts.get('files_seen', 0)} files had problems ("
-            + ", ".join(f"{n} {k}" for k, n in kinds.items())
-            + "); they are listed at the end", _warning_category(), stacklevel=1)
+        from .io.ingest import problem_summary
+
+        summary = problem_summary(table.to_dict("records"), counts.get("files_seen", 0))
+        warnings.warn(f"{summary}; they are listed at the end", _warning_category(),
+                      stacklevel=1)
     return activities, counts
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -197,6 +198,8 @@ def test_activities(runs, workspace):
     assert fenix["start_time"].iloc[0].startswith("2015-08-15T14:45:08")
     assert set(table["athlete"]) == {"runner"}
     assert "had problems" in done.stderr  # a warning, not a failure
+    # the same words as the library's warning: files counted per kind
+    assert re.search(r"\d+ of \d+ files had problems \((\w+: \d+ files?(, )?)+\)", done.stderr)
 
 
 def test_weekly(runs, workspace):

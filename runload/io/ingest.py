@@ -51,6 +51,7 @@ __all__ = [
     "problems",
     "inventory",
     "activity_hash",
+    "problem_summary",
 ]
 
 #: Format -> reader, as ``"module:function"`` (imported when first needed) or a callable
@@ -511,8 +512,7 @@ def _report(records: list[dict[str, Any]], seen: int, errors: str) -> None:
 
     The warning counts files, in total and per kind: a file with two problems of one
     kind counts once under it, and a file with problems of two kinds under both (so
-    the kinds can add up to more than the total), e.g. ``2 of 796 files had problems
-    (truncated: 1 file, malformed_xml: 1 file)``.
+    the kinds can add up to more than the total): see :func:`problem_summary`.
     """
     if not records or errors == "skip":
         return
@@ -522,16 +522,35 @@ def _report(records: list[dict[str, Any]], seen: int, errors: str) -> None:
         if cls is UnsafeInputError:
             raise UnsafeInputError(first["message"], source=first["source"])
         raise ReadError(first["message"], source=first["source"], kind=first["kind"])
-    files = {r["source"] for r in records}
-    kinds = Counter(kind for _, kind in {(r["source"], r["kind"]) for r in records})
-    summary = ", ".join(f"{kind}: {n} file{'' if n == 1 else 's'}"
-                        for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
     warnings.warn(
-        f"{len(files)} of {seen} files had problems ({summary}); "
-        "see runload.problems(activities)",
+        f"{problem_summary(records, seen)}; see runload.problems(activities)",
         RunloadWarning,
         stacklevel=3,
     )
+
+
+def problem_summary(records: Iterable[Mapping[str, Any]], seen: int) -> str:
+    """One line on the files with problems, counted in files, in total and per kind.
+
+    Parameters
+    ----------
+    records : iterable of mapping
+        Problem rows (``source``, ``kind``), e.g. ``runload.problems(a).to_dict("records")``.
+    seen : int
+        Files seen (``inventory(activities)["files_seen"]``).
+
+    Returns
+    -------
+    str
+        E.g. ``2 of 796 files had problems (truncated: 1 file, malformed_xml: 1 file)``;
+        a file with problems of two kinds counts under both.
+    """
+    pairs = {(r["source"], r["kind"]) for r in records}
+    files = {source for source, _ in pairs}
+    kinds = Counter(kind for _, kind in pairs)
+    summary = ", ".join(f"{kind}: {n} file{'' if n == 1 else 's'}"
+                        for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{len(files)} of {seen} files had problems ({summary})"
 
 
 def problems(activities: pd.DataFrame) -> pd.DataFrame:
