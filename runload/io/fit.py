@@ -100,6 +100,7 @@ from ..columns import RUNNING_SPORTS, TRACK, conform
 from ..errors import ReadError
 from .parsed import Parsed
 from .sports import fit_sport
+from .timecheck import time_problems
 
 __all__ = [
     "FIT_EPOCH_UNIX_S",
@@ -151,10 +152,8 @@ RECORD_FIELDS = (
 #: Sports whose FIT cadence counts strides (one foot) per minute.
 ON_FOOT_SPORTS = (*RUNNING_SPORTS, "walking", "hiking")
 
-_MAX_RUN_S = 48 * 3600.0
 _MAX_OFFSET_S = 14 * 3600
 _OFFSET_STEP_S = 900
-_EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
 _OFFSET_RE = re.compile(r"@ (\d+)")
 #: Exceptions a corrupt stream can raise inside fitdecode besides its own FitError
 #: (``AssertionError``: fitdecode asserts that a message fits in the header's data size,
@@ -562,7 +561,8 @@ def _dedupe_sessions(
 def _time_problems(
     row: dict[str, Any], *, leg: str, raw_start: float | None, how: str | None
 ) -> list[tuple[str, str]]:
-    """bad_time problems of one activity row."""
+    """bad_time problems of one activity row: device-relative and missing starts, then
+    the shared rule of :func:`runload.io.timecheck.time_problems`."""
     problems = []
     start = row["start_time"]
     if raw_start is not None and raw_start < FIT_RELATIVE_LIMIT:
@@ -585,27 +585,8 @@ def _time_problems(
             )
     elif start is pd.NaT or start is None:
         problems.append(("bad_time", f"{leg}: the file gives no start time"))
-    if start is not pd.NaT and start is not None:
-        if start < _EARLIEST:
-            problems.append(("bad_time", f"{leg}: start {start.isoformat()} is before 1990"))
-        elif start > pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1):
-            problems.append(("bad_time", f"{leg}: start {start.isoformat()} is in the future"))
-    elapsed = row["elapsed_time_s"]
-    moving = row["moving_time_s"]
-    if np.isfinite(elapsed):
-        if elapsed < 0:
-            problems.append(("bad_time", f"{leg}: negative elapsed time {elapsed:g} s"))
-        elif row["sport"] in RUNNING_SPORTS and elapsed > _MAX_RUN_S:
-            problems.append(
-                ("bad_time", f"{leg}: a run of {elapsed / 3600:.1f} h is longer than 48 h")
-            )
-        if np.isfinite(moving) and moving > elapsed + 1.0:
-            problems.append(
-                (
-                    "bad_time",
-                    f"{leg}: timer time {moving:g} s is longer than elapsed time {elapsed:g} s",
-                )
-            )
+    problems.extend(time_problems(start, row["elapsed_time_s"], row["moving_time_s"],
+                                  sport=row["sport"], leg=leg))
     return problems
 
 
