@@ -234,14 +234,13 @@ def test_infinite_numbers_in_the_file_are_missing_values(reader):
         assert not np.isinf(row[name]), name
 
 
-@pytest.mark.xfail(strict=True, reason="TCX: a negative lap TotalTimeSeconds or "
-                   "DistanceMeters is summed as written, giving a negative moving time or "
-                   "distance with no problem row (tcx.py; suggested fix: negative lap "
-                   "figures are missing values and a 'malformed' problem)")
 def test_negative_lap_figures_are_not_summed():
     data = (f'<?xml version="1.0"?><TrainingCenterDatabase xmlns="{TCX_NS}"><Activities>'
             '<Activity Sport="Running"><Id>2024-01-02T00:00:00Z</Id><Lap>'
             "<TotalTimeSeconds>-600</TotalTimeSeconds><DistanceMeters>-5000</DistanceMeters>"
             "</Lap></Activity></Activities></TrainingCenterDatabase>").encode()
-    row = parse_tcx(data, source="t.tcx").activities[0]
+    result = parse_tcx(data, source="t.tcx")
+    row = result.activities[0]
     assert not row["distance_m"] < 0 and not row["moving_time_s"] < 0
+    assert any(kind == "malformed" and "negative" in message
+               for kind, message in result.problems)

@@ -16,6 +16,11 @@ What is read
 * ``moving_time_s``: the sum of the laps' ``<TotalTimeSeconds>`` (the timer time, pauses
   excluded); ``elapsed_time_s``: the last minus the first trackpoint ``<Time>`` (wall
   clock, pauses included), else the span of the laps.
+* A negative lap ``<TotalTimeSeconds>`` or ``<DistanceMeters>`` is a missing value (never
+  summed) with a ``malformed`` problem. Impossible times (start before 1990 or more than a
+  day in the future, a run over 48 h, lap timer time clearly longer than elapsed) give
+  ``bad_time`` problems by the rule all readers share
+  (:func:`runload.io.timecheck.time_problems`); the row is kept.
 * ``avg_heart_rate_bpm``: the laps' ``<AverageHeartRateBpm>`` weighted by lap time, else
   the mean of the trackpoint heart rates.
 * ``ascent_m``: hysteresis ascent of the trackpoint ``<AltitudeMeters>``
@@ -45,11 +50,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..columns import RUNNING_SPORTS, TRACK, conform, empty
+from ..columns import TRACK, conform, empty
 from ..errors import ReadError
 from . import geo
 from .parsed import Parsed
 from .sports import sport_from_text
+from .timecheck import time_problems
 from .xmlsafe import (
     CHUNK_POINTS,
     TagCodes,
@@ -279,6 +285,13 @@ def _activity(raw: dict[str, Any], frame: pd.DataFrame, problems: list[tuple[str
     lap_dist = floats_from_text(laps["dist"])
     lap_time = floats_from_text(laps["total"])
     lap_hr = floats_from_text(laps["avghr"])
+    negative = (lap_dist < 0) | (lap_time < 0)  # NaN compares False: only real negatives
+    if negative.any():
+        problems.append(("malformed", f"{int(negative.sum())} of {negative.size} laps have a "
+                                      "negative TotalTimeSeconds or DistanceMeters; those "
+                                      "figures are taken as missing"))
+        lap_dist = np.where(lap_dist < 0, np.nan, lap_dist)
+        lap_time = np.where(lap_time < 0, np.nan, lap_time)
     lap_start, _ = plausible_times(times_from_text(laps["start"]))
     ident, _ = plausible_times(times_from_text([raw["id"]]))
     valid = frame["time"].dropna()
@@ -343,33 +356,12 @@ def _activity(raw: dict[str, Any], frame: pd.DataFrame, problems: list[tuple[str
     device = _clean(raw["creator"])
     if device is not None:
         activity["device"] = device
-    problems.extend(_time_problems(activity))
-    return activity
-
-
-#: Earliest plausible start and longest plausible run, as in the FIT reader.
-_EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
-_MAX_RUN_S = 48 * 3600.0
-
-
-def _time_problems(activity: dict[str, Any]) -> list[tuple[str, str]]:
-    """``bad_time`` problems of one activity row (the row is kept as it is)."""
-    found = []
-    start = activity["start_time"]
-    if not pd.isna(start):
-        if start < _EARLIEST:
-            found.append(("bad_time", f"start {start.isoformat()} is before 1990"))
-        elif start > pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1):
-            found.append(("bad_time", f"start {start.isoformat()} is in the future"))
-    elapsed, moving = activity["elapsed_time_s"], activity["moving_time_s"]
-    if activity.get("sport") in RUNNING_SPORTS and elapsed > _MAX_RUN_S:
-        found.append(("bad_time", f"a run of {elapsed / 3600:.1f} h is longer than 48 h"))
     # the laps' timer may pass the first-to-last trackpoint span by a few seconds (the
     # first point comes after the lap starts): only a clear excess is a problem
-    if moving > elapsed + max(60.0, 0.01 * elapsed):
-        found.append(("bad_time", f"timer time {moving:g} s (the laps' TotalTimeSeconds) is "
-                                  f"longer than elapsed time {elapsed:g} s"))
-    return found
+    problems.extend(time_problems(start, elapsed, moving, sport=activity.get("sport"),
+                                  timer_slack_s=60.0, timer_slack_fraction=0.01,
+                                  timer_source="the laps' TotalTimeSeconds"))
+    return activity
 
 
 def _read(data: bytes, *, source: str, max_speed_m_s: float | None):
