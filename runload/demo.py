@@ -5,8 +5,11 @@
     python -m runload.demo --out out [--data sample_data]
 
 Reads the sample runner ``alex`` (a Strava and a Garmin export) with their pain log,
-builds the weekly table with flags, relates the flags to back pain, and writes the
-runner's report; then audits the sample squad (one folder per athlete, a shared pain
+builds the weekly table with flags and the prevention habits (cross-training, strength,
+trail share, shoe rotation, rehab after pain, and sleep from the Garmin export; stride
+detection is left out because reading every run's stream would double the run time),
+relates the flags to back pain, and writes the runner's report with its prevention
+checklist; then audits the sample squad (one folder per athlete, a shared pain
 diary). Writes ``out/report.html``, ``out/audit.html`` and the tables as CSV, and
 prints where they are. When ``--data`` holds no sample data it is written first with
 :func:`runload.sample.write_sample_data` (a few minutes).
@@ -26,6 +29,8 @@ __all__ = ["main", "run_demo"]
 #: Where the sample data keeps each input (see runload.sample.write_sample_data).
 RUNNER = "alex"
 RUNNER_PAIN = Path("pain") / "alex_episodes.csv"
+#: The Garmin account export of the runner (its sleep data feed the sleep habit).
+RUNNER_GARMIN = "*_1.zip"
 SQUAD = "squad"
 SQUAD_PAIN = Path("pain") / "squad_diary.csv"
 
@@ -56,6 +61,7 @@ def run_demo(data: str | Path = "sample_data", out: str | Path = "out", *,
     from . import __version__
     from .audit import squad_audit
     from .cli import read_squad
+    from .habits import read_garmin_sleep, weekly_habits
     from .io import inventory, problems, read_activities
     from .load import weekly_load
     from .pain import read_pain_log
@@ -80,7 +86,13 @@ def run_demo(data: str | Path = "sample_data", out: str | Path = "out", *,
     counts = inventory(activities)
     print("  " + conservation_line(counts))
     episodes = read_pain_log(data / RUNNER_PAIN, athlete=RUNNER)
-    weekly = weekly_load(activities, tz=HOME_TZ, as_of=DATA_END)
+    garmin = sorted((data / RUNNER).glob(RUNNER_GARMIN))
+    sleep = read_garmin_sleep(garmin[0], athlete=RUNNER) if garmin else None
+    weekly = weekly_habits(weekly_load(activities, tz=HOME_TZ, as_of=DATA_END), activities,
+                           episodes=episodes, sleep=sleep)
+    if sleep is not None:
+        print(f"  habits: {len(sleep)} nights of sleep from {garmin[0].name}; "
+              "strides not detected (runload weekly --strides does)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         associations = associate(weekly, episodes)
@@ -89,7 +101,9 @@ def run_demo(data: str | Path = "sample_data", out: str | Path = "out", *,
         activities, weekly, episodes=episodes, associations=associations,
         path=out / "report.html", inventory=counts,
         parameters={"command": "python -m runload.demo", "sources": str(data / RUNNER),
-                    "pain log": str(data / RUNNER_PAIN), "tz": HOME_TZ, "as_of": str(DATA_END)})
+                    "pain log": str(data / RUNNER_PAIN),
+                    "sleep": str(garmin[0]) if garmin else "none", "strides": "not detected",
+                    "tz": HOME_TZ, "as_of": str(DATA_END)})
     written["activities"] = _csv(activities, out / "activities.csv")
     written["weekly"] = _csv(weekly, out / "weekly.csv")
     written["associations"] = _csv(associations, out / "associations.csv")

@@ -222,8 +222,23 @@ def _check_units(units: str) -> None:
         raise ParameterError(f"units must be 'km' or 'mi', got {units!r}")
 
 
+def _habit_flags() -> dict[str, str]:
+    """The habit flag columns of :mod:`runload.habits` and their checklist names."""
+    try:
+        from .habits.rules import HABIT_NAMES
+    except ImportError:
+        return {}
+    return dict(HABIT_NAMES)
+
+
 def _flag_columns(weekly: pd.DataFrame) -> list[str]:
-    return [c for c in weekly.columns if c.startswith("flag_")]
+    """The mileage (load) flag columns; the habit flags go to the prevention checklist."""
+    habits = _habit_flags()
+    return [c for c in weekly.columns if c.startswith("flag_") and c not in habits]
+
+
+def _has_habits(weekly: pd.DataFrame) -> bool:
+    return any(c in weekly.columns for c in _habit_flags())
 
 
 def _flag_name(column: str) -> str:
@@ -233,7 +248,7 @@ def _flag_name(column: str) -> str:
 def _evidence_labels() -> dict[str, str]:
     """The library's evidence label of each flag, keyed by flag column."""
     labels: dict[str, str] = {}
-    for module in ("runload.flags", "runload.load"):
+    for module in ("runload.flags", "runload.load", "runload.habits"):
         try:
             found = getattr(__import__(module, fromlist=["EVIDENCE"]), "EVIDENCE", None)
         except ImportError:
@@ -604,6 +619,83 @@ def _flagged_section(weekly: pd.DataFrame, units: str) -> str:
     return f'<section id="flagged"><h2>Flagged weeks</h2>{intro}{shown}</section>'
 
 
+#: Weeks of the prevention checklist shown (table and chart), latest first.
+CHECKLIST_WEEKS = 16
+
+_SYMBOL_CLASS = {"✓": "kept", "✗": "missed", "–": "unjudged"}
+_SYMBOL_WORD = {"✓": "kept", "✗": "missed", "–": "not judged"}
+
+
+def _checklist_cell(symbol: Any, habit: str) -> str:
+    text = _MISSING if symbol is None or pd.isna(symbol) else str(symbol)
+    word = _SYMBOL_WORD.get(text, "not judged")
+    return (f'<span class="check {_SYMBOL_CLASS.get(text, "unjudged")}" '
+            f'title="{_e(habit)}: {word}">{_e(text)}</span>')
+
+
+def _checklist_chart(weekly: pd.DataFrame, athlete: str | None, n_rows: int, weeks: int) -> str:
+    from .plot.habits import plot_checklist
+
+    fig, ax = _new_figure(min(16.0, 3.0 + 0.35 * weeks), 1.0 + 0.45 * n_rows)
+    plot_checklist(weekly, athlete=athlete, last_weeks=weeks, load_flags=True, ax=ax)
+    who = f" of {athlete}" if athlete else ""
+    return _figure(
+        fig, f"Prevention checklist{who}: {n_rows} habits and mileage rules over the last "
+             f"{_plural(weeks, 'week')}",
+        "Green ✓ kept, red ✗ missed, grey – not judged (incomplete week, rule not applicable, "
+        "or nothing recorded). Each row label carries its evidence label.", wide=True)
+
+
+def _checklist_section(weekly: pd.DataFrame, *, last_weeks: int = CHECKLIST_WEEKS) -> str:
+    """The prevention checklist: ✓ / ✗ / – per week and habit, with evidence labels."""
+    from .habits import prevention_checklist
+
+    table = prevention_checklist(weekly, load_flags=True)
+    evidence: dict[str, str] = dict(table.attrs.get("evidence") or {})
+    flags: dict[str, str] = dict(table.attrs.get("flags") or {})
+    habits = _habit_flags()
+    names = list(flags)
+    athletes = [str(a) for a in pd.unique(table["athlete"].dropna())]
+    several = len(athletes) > 1
+    head = ('<section id="checklist"><h2>Prevention checklist</h2>'
+            "<p>Each week's prevention habits (cross-training, strength, core work and full "
+            "rehab after back pain, strides, shoe rotation, sleep, uneven surfaces) next to the "
+            "mileage rules, for the last "
+            f"{_plural(last_weeks, 'week')} (latest first): ✓ kept, ✗ missed, – not judged "
+            "(an incomplete week, a rule that does not apply yet, or nothing recorded: missing "
+            "data never counts as kept). For the mileage rules ✓ means the flag was not "
+            "raised.</p><p><b>Evidence.</b> The habits are expert, physiotherapist or coaching "
+            "advice, not trial results: none of their thresholds was tested for preventing "
+            "running injuries or back pain. Hover a column header, or read the legend below, "
+            "for each rule's evidence label.</p>")
+    headers = (["athlete"] if several else []) + ["week"] + [
+        f'<span title="{_e(evidence.get(n, ""))}">{_e(n)}</span>' for n in names]
+    parts = [head]
+    for athlete in athletes or [None]:
+        mine = table if athlete is None else table[table["athlete"].astype("string") == athlete]
+        shown = mine.sort_values("week_start", ascending=False, kind="stable").head(last_weeks)
+        if several:
+            parts.append(f"<h3>{_e(athlete)}</h3>")
+        parts.append(_checklist_chart(weekly, athlete, len(names),
+                                      min(last_weeks, len(mine))))
+        rows = [
+            ([_e(r["athlete"])] if several else [])
+            + [_dcell(r["week_start"]) + ("" if r.get("complete", True)
+                                          else " <span class=muted>(partial)</span>")]
+            + [_checklist_cell(r[n], n) for n in names]
+            for r in shown.to_dict("records")
+        ]
+        parts.append(_table(headers, rows, table_id="checklist-table" if not several else None))
+    legend = "".join(
+        f"<dt>{_e(n)}</dt><dd>{'habit' if flags[n] in habits else 'mileage rule'}; "
+        f"{_e(evidence.get(n))}</dd>" for n in names)
+    parts.append('<h3>Evidence labels</h3><dl class="params evidence">' + legend + "</dl>")
+    parts.append("<p class=note>The associations above treat each habit flag (a missed habit) "
+                 "as an exposure like the mileage flags. Habit rules and thresholds: "
+                 "docs/habits.md.</p></section>")
+    return "".join(parts)
+
+
 #: Flag rows shown before "show the earlier flags".
 _FLAGGED_SHOWN = 20
 
@@ -869,6 +961,9 @@ def render_report(
         nav.append(("chart", "Mileage"))
     sections.append(_flagged_section(weekly, units))
     nav.append(("flagged", "Flagged weeks"))
+    if len(weekly) and _has_habits(weekly):
+        sections.append(_checklist_section(weekly))
+        nav.append(("checklist", "Prevention checklist"))
     sections.append(_associations_section(associations, episodes))
     nav.append(("associations", "Pain and load"))
     if episodes is not None:
@@ -906,7 +1001,8 @@ def write_report(
         The activities table (``runload.read_activities``); its ``attrs["problems"]``
         fill the "problems in the input files" section unless ``problems`` is given.
     weekly : DataFrame
-        The weekly table with flags (``runload.load.weekly_load``); its
+        The weekly table with flags (``runload.load.weekly_load``), optionally with
+        the habit columns of ``runload.habits.weekly_habits``; its
         ``attrs["parameters"]`` are printed so the report can be reproduced.
     path : str or Path
         Where to write the ``.html`` file (folders are created).
@@ -935,7 +1031,12 @@ def write_report(
     Notes
     -----
     The page has these sections: summary, weekly mileage chart (flags and pain
-    bands), flagged weeks with the rule and its evidence label, associations with
+    bands), flagged weeks with the rule and its evidence label, the prevention
+    checklist when ``weekly`` carries the habit flags of
+    :func:`runload.habits.weekly_habits` (✓ / ✗ / – per week for the last
+    :data:`CHECKLIST_WEEKS` weeks, beside the mileage rules, with each rule's
+    evidence label and the :func:`runload.plot.habits.plot_checklist` chart),
+    associations with
     intervals and plain-language lines, pain episodes, all weeks, problems in the
     input files, parameters and version, and methods with references. Charts are
     base64 PNG; a Content-Security-Policy forbids any network access and no
