@@ -150,13 +150,7 @@ def test_fit_date_near_the_fit_epoch_is_device_relative_and_kept():
     assert any("device-relative" in m for m in bad_times(result))
 
 
-GPX_1990 = pytest.mark.xfail(strict=True, reason="the GPX reader flags times only before "
-                             "the GPS epoch (1980-01-06), while FIT and TCX flag starts before "
-                             "1990: a 1985 GPX start gives no bad_time problem (gpx.py; "
-                             "suggested fix: the 'start before 1990' check of tcx._time_problems)")
-
-
-@pytest.mark.parametrize("reader", [pytest.param("gpx", marks=GPX_1990), "tcx"])
+@pytest.mark.parametrize("reader", ["gpx", "tcx"])
 def test_xml_start_before_1990_is_flagged(reader):
     times = ["1985-06-01T10:00:00Z", "1985-06-01T10:05:00Z"]
     if reader == "gpx":
@@ -188,13 +182,7 @@ def test_fit_start_next_year_is_flagged_and_kept():
     assert any("in the future" in m for m in bad_times(result))
 
 
-GPX_FUTURE = pytest.mark.xfail(strict=True, reason="the GPX reader accepts any start before "
-                               "2100: a start a year in the future gives no bad_time problem "
-                               "(gpx.py; suggested fix: flag starts more than a day after now, "
-                               "as the FIT and TCX readers)")
-
-
-@pytest.mark.parametrize("reader", [pytest.param("gpx", marks=GPX_FUTURE), "tcx"])
+@pytest.mark.parametrize("reader", ["gpx", "tcx"])
 def test_xml_start_in_the_future_is_flagged(reader):
     start = next_year()
     times = [iso(start), iso(start + dt.timedelta(minutes=5))]
@@ -279,12 +267,7 @@ def test_fit_27_day_hike_is_no_time_problem():
     assert not bad_times(result)  # a thru-hike may last weeks; only runs > 48 h are odd
 
 
-GPX_LONG = pytest.mark.xfail(strict=True, reason="GPX: a run lasting 27 days gives no "
-                             "bad_time problem (the FIT and TCX readers flag runs longer than "
-                             "48 h; gpx.py)")
-
-
-@pytest.mark.parametrize("reader", [pytest.param("gpx", marks=GPX_LONG), "tcx"])
+@pytest.mark.parametrize("reader", ["gpx", "tcx"])
 def test_xml_27_day_run_is_flagged(reader):
     times = ["2024-06-01T10:00:00Z", "2024-06-14T10:00:00Z", "2024-06-28T10:00:00Z"]
     if reader == "gpx":
@@ -298,10 +281,6 @@ def test_xml_27_day_run_is_flagged(reader):
 # --- clock jumps --------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="GPX: a clock jump of a year inside a track makes "
-                   "elapsed_time_s a year long with no bad_time problem (gpx.py; suggested "
-                   "fix: flag steps between consecutive points longer than e.g. 24 h or "
-                   "backwards, and flag runs longer than 48 h)")
 def test_gpx_clock_jump_is_flagged():
     times = ["2024-06-01T10:00:00Z", "2025-06-01T10:00:20Z", "2025-06-01T10:00:40Z"]
     result = parse_gpx(gpx(times), source="jump.gpx")

@@ -27,8 +27,14 @@ Decisions
   (``distance_source='gps'``); a step that is still implausible after filtering is not
   counted either.
 * **Times.** A track without times is an activity with ``start_time`` NaT and a
-  ``bad_time`` problem "no times"; impossible times (before the GPS epoch, like the
-  1901-12-13 INT32_MIN placeholder, or after 2100) are dropped with a ``bad_time`` problem.
+  ``bad_time`` problem "no times"; impossible point times (before the GPS epoch, like the
+  1901-12-13 INT32_MIN placeholder, or after 2100, including years outside pandas'
+  nanosecond range such as 0024 or 2999) are dropped with a ``bad_time`` problem. The
+  activity is then judged by the rule all readers share
+  (:func:`runload.io.timecheck.time_problems`: a start before 1990 or more than a day in
+  the future, a run over 48 h) and its clock by :func:`runload.io.timecheck.clock_jumps`
+  (a step between consecutive timed points that goes back or is longer than 24 h): each a
+  ``bad_time`` problem, the row kept with its figures.
 * **Not activities.** A route-only (``<rte>``) or waypoint-only file returns
   ``Parsed.not_activity``; a GPX with neither track points, route nor waypoints (only
   metadata, or empty tracks) raises ``ReadError(kind='empty')``.
@@ -64,6 +70,7 @@ from ..errors import ReadError
 from . import geo
 from .parsed import Parsed
 from .sports import sport_from_text
+from .timecheck import clock_jumps, time_problems
 from .xmlsafe import (
     CHUNK_POINTS,
     TagCodes,
@@ -478,6 +485,20 @@ def _summary(raw: _Raw, cols: dict[str, Any], *, ascent_threshold_m: float,
     return activity
 
 
+def _time_problems(activity: dict[str, Any], cols: dict[str, Any]) -> list[tuple[str, str]]:
+    """``bad_time`` problems of the activity row and of its kept points' clock.
+
+    The rule all readers share (:func:`runload.io.timecheck.time_problems`), and clock
+    jumps between consecutive timed points in file order
+    (:func:`runload.io.timecheck.clock_jumps`). Judged on the joined columns, so the
+    fast path and the element reader give the same problems.
+    """
+    found = time_problems(activity["start_time"], activity["elapsed_time_s"],
+                          activity["moving_time_s"], sport=activity.get("sport"))
+    ns = cols["times"].asi8
+    return found + clock_jumps(ns[cols["has_time"]])
+
+
 def parse_gpx(
     data: bytes,
     *,
@@ -544,6 +565,7 @@ def parse_gpx(
                              max_excursion_points=max_excursion_points, stream=False)
     activity = _summary(raw, cols, ascent_threshold_m=ascent_threshold_m,
                         stop_speed_m_s=stop_speed_m_s)
+    problems.extend(_time_problems(activity, cols))
     return Parsed([activity], problems, None)
 
 
