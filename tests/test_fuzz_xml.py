@@ -170,11 +170,6 @@ def test_truncation_at_every_offset(name):
         assert result.kind in {"empty", "malformed_xml", "malformed"}
 
 
-@pytest.mark.xfail(strict=True, reason="xmlsafe.times_from_text turns times outside the "
-                   "nanosecond range (years before 1677 or after 2262) into NaT silently, "
-                   "so plausible_times does not count them: a point timed 2999 is dropped "
-                   "without a bad_time problem (while 2150 gets one). Suggested fix: clip "
-                   "them to the range bounds instead of NaT, so plausible_times reports them")
 @pytest.mark.parametrize("year", ["2999", "0024"])
 def test_times_outside_the_nanosecond_range_are_reported(year):
     data = (f'<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="{GPX_NS}"><trk>'

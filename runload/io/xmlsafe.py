@@ -84,8 +84,10 @@ GPS_EPOCH = pd.Timestamp("1980-01-06", tz="UTC")
 
 _GPS_EPOCH_NS = GPS_EPOCH.value
 _NAT = np.iinfo(np.int64).min
-_NS_MIN = pd.Timestamp.min.tz_localize("UTC")
-_NS_MAX = pd.Timestamp.max.tz_localize("UTC")
+#: Stand-ins for times outside the nanosecond range (before 1677-09-21 or after
+#: 2262-04-11): inside it, and outside the plausible times, so they are reported.
+_BEFORE_NS = pd.Timestamp("1677-09-22", tz="UTC")
+_AFTER_NS = pd.Timestamp("2262-04-11", tz="UTC")
 
 #: Times after this are treated as bogus (a clock or encoder fault), UTC.
 LATEST_TIME = pd.Timestamp("2100-01-01", tz="UTC")
@@ -340,23 +342,44 @@ def floats_from_text(values: list) -> np.ndarray:
 def times_from_text(values: list) -> pd.DatetimeIndex:
     """Parse a list of ISO 8601 texts (``None`` for missing) to UTC, in bulk.
 
-    Texts without an offset are UTC (as GPX and TCX specify). Unreadable texts, and times
-    outside the nanosecond range (years before 1677 or after 2262), are NaT. Resolution is
-    nanoseconds, as in :data:`runload.columns.TRACK`.
+    Texts without an offset are UTC (as GPX and TCX specify). Unreadable texts are NaT.
+    Times outside the nanosecond range (years before 1677 or after 2262, such as 0024 or
+    2999) are clipped to 1677-09-22 or 2262-04-11, which :func:`plausible_times` then
+    reports and ignores (never a silent NaT). Resolution is nanoseconds, as in
+    :data:`runload.columns.TRACK`.
     """
     if not values or (values[0] is None and values.count(None) == len(values)):
         return pd.DatetimeIndex(np.full(len(values), np.datetime64("NaT", "ns")), tz="UTC")
-    times = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce", cache=False)
+    times = _in_ns_range(pd.to_datetime(values, utc=True, format="ISO8601",
+                                        errors="coerce", cache=False))
     if times.hasnans and int(times.isna().sum()) > values.count(None):
-        # surrounding whitespace or other oddities: retry those alone, strictly
-        bad = times.isna() & pd.notna(pd.Index(values, dtype=object))
-        retry = pd.to_datetime(
-            pd.Index(values, dtype=object).str.strip(), utc=True, format="mixed", errors="coerce"
-        )
-        times = times.where(~bad, retry)
+        # surrounding whitespace or other oddities, or a time outside the nanosecond range
+        # among times written to the nanosecond (pandas then parses the whole list at
+        # nanoseconds and gives NaT): retry those alone
+        texts = pd.Index(values, dtype=object)
+        bad = np.flatnonzero(times.isna() & pd.notna(texts))
+        retry = pd.to_datetime(texts[bad].str.strip(), utc=True, format="mixed",
+                               errors="coerce")
+        ns = times.asi8.copy()
+        ns[bad] = _in_ns_range(retry).asi8
+        lost = bad[ns[bad] == _NAT]
+        if lost.size:  # written to the nanosecond outside the range: judged by the year
+            year = pd.to_numeric(texts[lost].str.extract(r"^\s*(\d{4})-", expand=False),
+                                 errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            ns[lost[year < _BEFORE_NS.year]] = _BEFORE_NS.value
+            ns[lost[year > _AFTER_NS.year]] = _AFTER_NS.value
+        times = pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC")
+    return times
+
+
+def _in_ns_range(times) -> pd.DatetimeIndex:
+    """Parsed times at nanoseconds, those outside the range clipped to its stand-ins."""
     times = pd.DatetimeIndex(times)
-    # years like 0024 or 9999 parse at microsecond resolution but do not fit nanoseconds
-    times = times.where((times >= _NS_MIN) & (times <= _NS_MAX))
+    if times.unit != "ns":
+        # years like 0024 or 9999 parse at a coarser resolution but do not fit nanoseconds
+        early, late = times < _BEFORE_NS, times > _AFTER_NS  # NaT compares False
+        if early.any() or late.any():
+            times = times.where(~early, _BEFORE_NS).where(~late, _AFTER_NS)
     return times.as_unit("ns")
 
 
@@ -384,9 +407,15 @@ def plausible_times(times: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, str | No
     if not bad.any():
         return times, None
     first = times[bad][0]
+    if first == _BEFORE_NS:
+        example = "a year before 1678"
+    elif first == _AFTER_NS:
+        example = "a year after 2261"
+    else:
+        example = first.isoformat()
     message = (
         f"{int(bad.sum())} of {len(times)} sample times are impossible (e.g. "
-        f"{first.isoformat()}, before the GPS epoch or after {LATEST_TIME.year}: a "
+        f"{example}, before the GPS epoch or after {LATEST_TIME.year}: a "
         "placeholder); they are ignored"
     )
     return times.where(~bad), message
