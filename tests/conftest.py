@@ -22,6 +22,12 @@ needs_corpus = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Every test reads through its own summary cache, never the user's."""
+    monkeypatch.setenv("RUNLOAD_CACHE_DIR", str(tmp_path_factory.mktemp("runload-cache")))
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     if not corpus_available():

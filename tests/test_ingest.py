@@ -280,8 +280,8 @@ def test_entries_picklable_and_order_free(fakes, tmp_path, monkeypatch):
     forward = read_activities(tmp_path)
     original = ingest._read_entries
 
-    def shuffled(entries, *, progress=False):
-        out = original(entries, progress=progress)
+    def shuffled(entries, *, progress=False, options=ingest.IN_PROCESS):
+        out = original(entries, progress=progress, options=options)
         random.Random(1).shuffle(out)
         return out
 

@@ -259,16 +259,60 @@ def _result(entry: Entry, fmt: str, digest: str, parsed: Any,
     return FileResult(entry.source, status, rows, records, note, entry.origin)
 
 
-def _read_entries(entries: Iterable[Entry], *, progress: bool = False) -> list[FileResult]:
-    """Read every entry; the single loop a process pool replaces.
+class ReadOptions(NamedTuple):
+    """How :func:`_read_entries` reads the files of one :func:`read_activities` call."""
 
-    The results may come back in any order: the assembly sorts them.
+    workers: int | None = 1
+    cache: bool = False
+    cache_dir: str | os.PathLike | None = None
+    engine: str = "local"
+    client: Any = None
+    settings: str = ""
+
+
+#: Read in this process, no cache: what a bare call of :func:`_read_entries` does.
+IN_PROCESS = ReadOptions()
+
+
+def _read_entries(entries: Iterable[Entry], *, progress: bool = False,
+                  options: ReadOptions = IN_PROCESS) -> list[FileResult]:
+    """Read every entry: in this process, a process pool or Dask, through the cache.
+
+    The results come back in the order of ``entries`` whatever the engine and the
+    number of workers (:func:`runload.io.pool.map_files`,
+    :func:`runload.cluster.dask_map`); files whose summary is cached
+    (:func:`runload.io.cache.read_cached`) are not read at all.
     """
-    if progress:
-        from tqdm import tqdm
+    entries = list(entries)
 
-        entries = tqdm(entries, desc="reading activity files", unit="file", file=sys.stderr)
-    return [read_entry(entry) for entry in entries]
+    def run(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        if options.engine == "dask":
+            from ..cluster import dask_map
+
+            return dask_map(func, items, client=options.client)
+        if options.workers == 1 or len(items) < 2:
+            if progress and items:
+                from tqdm import tqdm
+
+                items = tqdm(items, desc="reading activity files", unit="file", file=sys.stderr)
+            return [func(item) for item in items]
+        from .pool import map_files
+
+        return map_files(func, items, workers=options.workers)
+
+    if options.cache:
+        from .cache import read_cached
+
+        return read_cached(entries, cache_dir=options.cache_dir, map_func=run,
+                           settings=options.settings)
+    return run(read_entry, entries)
+
+
+def _cache_settings(limits: Limits) -> str:
+    """What besides the file the cached summaries depend on: the limits and the readers."""
+    readers = sorted((fmt, reader if isinstance(reader, str) else f"id:{id(reader)}")
+                     for fmt, reader in READERS.items())
+    return repr((tuple(limits), readers))
 
 
 def _default_athlete(path: str) -> str:
@@ -314,6 +358,11 @@ def read_activities(
     max_depth: int = _DEFAULT.max_depth,
     min_overlap: float = 0.5,
     max_distance_diff: float = 0.10,
+    workers: int | None = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    engine: str = "local",
+    client: Any = None,
 ) -> pd.DataFrame:
     """Read activity files, folders and export archives into one activities table.
 
@@ -347,6 +396,22 @@ def read_activities(
         see :mod:`runload.io.archives`.
     min_overlap, max_distance_diff
         Duplicate rule (defaults 0.5 and 0.10); see :mod:`runload.io.dedupe`.
+    workers : int, optional
+        Processes reading files (:func:`runload.io.pool.map_files`); default all the
+        cores this process may use; ``1`` reads in this process. The table is the same
+        whatever the number.
+    cache : bool, default True
+        Use the summary cache (:mod:`runload.io.cache`): files unchanged since the last
+        run (same path, size and modification time, same runload version) are not read
+        again; ``False`` reads every file and leaves the cache alone (CLI ``--no-cache``).
+    cache_dir : path, optional
+        Cache folder; default ``$RUNLOAD_CACHE_DIR``, else the user cache directory
+        (``platformdirs.user_cache_dir("runload")``).
+    engine : {'local', 'dask'}, default 'local'
+        ``'dask'`` reads the files as tasks on a Dask cluster (extra ``cluster``;
+        :func:`runload.cluster.dask_map`); see also :func:`runload.cluster.read_cohort`.
+    client : distributed.Client, optional
+        The Dask client for ``engine='dask'``; default a LocalCluster for the call.
 
     Returns
     -------
@@ -374,22 +439,26 @@ def read_activities(
     (``__MACOSX/``, ``._*``, ``.DS_Store``) and hidden folders are not counted.
     """
     _check_options(errors, tz)
+    if engine not in ("local", "dask"):
+        raise ParameterError(f"engine must be 'local' or 'dask', got {engine!r}")
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ParameterError(f"workers must be a positive integer, got {workers!r}")
     limits = Limits(max_file_bytes, max_archive_bytes, max_members, max_ratio, max_depth)
     paths = _as_paths(source)
-    athletes, logs, results = [], [], []
+    athletes, logs, entries = [], [], []
     for origin, path in enumerate(paths):
         if not os.path.exists(path):
             raise ReadError("no such file or folder", source=path, kind="unreadable")
         athletes.append(athlete if athlete is not None else _default_athlete(path))
         log = WalkLog()
         logs.append(log)
-        try:
-            results.extend(_read_entries(
-                walk(path, limits=limits, log=log, recursive=recursive, origin=origin),
-                progress=progress,
-            ))
-        finally:
-            close_zips()
+        entries.extend(walk(path, limits=limits, log=log, recursive=recursive, origin=origin))
+    # one batch for all sources: one pool, one cache load and save
+    options = ReadOptions(workers, cache, cache_dir, engine, client, _cache_settings(limits))
+    try:
+        results = _read_entries(entries, progress=progress, options=options)
+    finally:
+        close_zips()
     metadata: dict[str, dict[str, Any]] = {}
     for log in logs:
         metadata.update(log.metadata)
