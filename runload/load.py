@@ -25,6 +25,7 @@ from . import flags
 from .acwr import daily_acwr, ewma_lambda, weekly_monotony
 from .columns import ACTIVITIES, DAILY, RUNNING_SPORTS, SPIKES, WEEKLY, conform, empty
 from .errors import ParameterError, RunloadWarning
+from .io.timecheck import latest_start
 from .localtime import WEEKDAYS, check_tz, local_time, parse_as_of, week_start_day
 
 __all__ = ["weekly_load", "daily_load", "session_spikes", "DAILY", "SPIKES"]
@@ -48,8 +49,8 @@ _ACWR_COLUMNS = {"rolling": "acwr_rolling", "uncoupled": "acwr_uncoupled", "ewma
 def _prepare(activities: pd.DataFrame, *, tz, as_of) -> tuple[pd.DataFrame, pd.Series]:
     """Counted activities with local times, and the local end of data per athlete.
 
-    Returns the kept rows (duplicates, rows without a start time and rows after
-    ``as_of`` dropped) with ``local_time``, ``date`` and ``kind`` (run | strength |
+    Returns the kept rows (duplicates, rows without a start time, rows after ``as_of``
+    and rows starting more than a day after now dropped) with ``local_time``, ``date`` and ``kind`` (run | strength |
     cross), and a Series athlete -> end (a tz-naive local instant, exclusive).
     """
     if not isinstance(activities, pd.DataFrame):
@@ -78,6 +79,17 @@ def _prepare(activities: pd.DataFrame, *, tz, as_of) -> tuple[pd.DataFrame, pd.S
     acts = acts.assign(local_time=local, date=local.dt.normalize())
     if end is not None:
         acts = acts[acts["local_time"] < end]
+    # a start more than a day after now is a clock fault (the readers report it as
+    # bad_time): it would stretch the tables to a future week
+    future = acts["start_time"] > latest_start()
+    if future.any():
+        warnings.warn(
+            f"{int(future.sum())} activities starting more than a day after now (an "
+            "impossible start, reported as bad_time) are left out of the load",
+            RunloadWarning,
+            stacklevel=3,
+        )
+        acts = acts[~future]
     sport = acts["sport"].fillna("other")
     kind = np.where(
         sport.isin(RUNNING_SPORTS), "run", np.where(sport == _STRENGTH, "strength", "cross")
@@ -177,7 +189,9 @@ def daily_load(activities: pd.DataFrame, *, tz=None, as_of=None) -> pd.DataFrame
     Parameters
     ----------
     activities : DataFrame
-        The ``activities`` table (:data:`runload.columns.ACTIVITIES`).
+        The ``activities`` table (:data:`runload.columns.ACTIVITIES`); rows without a
+        start time, or starting more than a day after now, are left out with a
+        :class:`~runload.errors.RunloadWarning`.
     tz : str, mapping or None, keyword-only
         IANA time zone for activities without ``utc_offset_s`` (one name, or
         athlete -> name); default ``None``: ``activities.attrs["tz"]`` when present,
@@ -313,7 +327,9 @@ def weekly_load(
     ----------
     activities : DataFrame
         The ``activities`` table (:data:`runload.columns.ACTIVITIES`); rows with
-        ``duplicate_of`` set are ignored.
+        ``duplicate_of`` set are ignored; rows without a start time, or starting more
+        than a day after now (a clock fault), are left out with a
+        :class:`~runload.errors.RunloadWarning`.
     week_start : str, default 'monday'
         First day of the local week (``'sunday'`` for Sunday–Saturday weeks).
     tz : str, mapping or None

@@ -206,15 +206,14 @@ def _folder_with_a_bad_start(tmp_path, start: dt.datetime):
     return activities, weekly
 
 
-@pytest.mark.xfail(strict=True, reason="a FIT run flagged bad_time for a start in the "
-                   "future keeps that start, and weekly_load bins it: the weekly table runs "
-                   "on to that week with zero weeks in between (load.py/fit.py; suggested "
-                   "fix: weekly_load leaves out starts after now + 1 day, with a warning, as "
-                   "it leaves out starts that are NaT)")
 def test_future_start_never_makes_a_future_week(tmp_path):
     activities, weekly = _folder_with_a_bad_start(tmp_path, next_year())
     assert "bad_time" in set(problems(activities)["kind"])
     assert weekly["week_start"].max() < pd.Timestamp("2024-04-01")
+    assert weekly["distance_m"].sum() == 40_000.0  # the four real runs, not the bad one
+    with pytest.warns(RunloadWarning, match="more than a day after now") as caught:
+        weekly_load(activities)
+    assert sum("more than a day after now" in str(w.message) for w in caught) == 1
 
 
 def test_far_future_placeholder_start_is_flagged(tmp_path):
