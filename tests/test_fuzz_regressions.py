@@ -7,6 +7,7 @@ rows, and the pain logs a :class:`runload.errors.PainLogError`.
 
 from __future__ import annotations
 
+import io
 import warnings
 
 import pytest
@@ -37,7 +38,7 @@ def test_the_folder_is_read_and_every_file_accounted_for():
         warnings.simplefilter("ignore", RunloadWarning)
         activities = read_activities(HOSTILE)
     inv = inventory(activities)
-    assert inv["files_seen"] == 5  # fit, gpx, tcx and the two zips' members / the zip
+    assert inv["files_seen"] == 6  # fit, gpx, tcx, and the three zips' members / the zip
     assert inv["files_seen"] == (inv["activity_files"] + inv["non_activity_files"]
                                  + inv["problem_files"])
     kinds = problems(activities).set_index("source")["kind"].to_dict()
@@ -46,6 +47,25 @@ def test_the_folder_is_read_and_every_file_accounted_for():
     sources = set(activities["source"])
     assert str(HOSTILE / "tcx_lap_time_overflow.tcx") in sources
     assert str(HOSTILE / "zip_empty_member_name.zip") + "!" in sources
+    assert str(HOSTILE / "zip_lying_compressed_size.zip") + "!inner.zip!run.fit" in sources
+
+
+def test_members_are_read_in_chunks_whatever_their_declared_size():
+    """One read(cap + 1) allocates cap + 1 bytes up front: 8 GiB for a nested archive."""
+    from runload.io.archives import read_capped
+
+    class Recorder(io.BytesIO):
+        asked: list[int] = []
+
+        def read(self, n=-1):
+            self.asked.append(n)
+            return super().read(n)
+
+    data = bytes(range(256)) * 20_000
+    fh = Recorder(data)
+    assert read_capped(fh, 8 * 2**30) == data
+    assert max(fh.asked) <= 2**20
+    assert read_capped(Recorder(data), 1000) == data[:1001]  # one past the cap: refused
 
 
 @pytest.mark.parametrize(("name", "message"), [("pain_utf16_odd.csv", "UTF-16"),

@@ -234,6 +234,24 @@ def gunzip(data: bytes, *, max_bytes: int, source: str | None = None) -> tuple[b
     return bytes(out), False
 
 
+def read_capped(fh, cap: int, *, chunk: int = MiB) -> bytes:
+    """Read ``fh`` to its end or to ``cap + 1`` bytes, ``chunk`` bytes at a time.
+
+    One ``read(cap + 1)`` would make Python allocate ``cap + 1`` bytes up front (8 GiB for
+    a nested archive) when a zip member's declared compressed size is a lie; reading in
+    chunks makes memory follow the bytes that really come.
+    """
+    parts: list[bytes] = []
+    total = 0
+    while total <= cap:
+        piece = fh.read(min(chunk, cap + 1 - total))
+        if not piece:
+            break
+        parts.append(piece)
+        total += len(piece)
+    return b"".join(parts)
+
+
 def _member_problem(info: zipfile.ZipInfo, limits: Limits, *, cap: int) -> str | None:
     """Why a zip member is refused before it is read (sizes, ratio), else ``None``."""
     if info.file_size > cap:
@@ -269,7 +287,7 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, cap: int, limits:
         raise UnsafeInputError(why, source=source)
     try:
         with zf.open(info) as fh:
-            data = fh.read(cap + 1)
+            data = read_capped(fh, cap)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
             RuntimeError) as exc:
         raise ReadError(f"cannot read the archive member: {exc}", source=source,
@@ -481,7 +499,7 @@ def open_path(path: str, *, max_bytes: int, source: str | None = None) -> bytes:
                 source=source or path,
             )
         with open(path, "rb") as fh:
-            return fh.read(max_bytes + 1)
+            return read_capped(fh, max_bytes)
     except OSError as exc:
         raise ReadError(f"cannot open the file: {exc}", source=source or path,
                         kind="unreadable") from exc

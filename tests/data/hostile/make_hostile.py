@@ -13,6 +13,9 @@ other than a ``RunloadError`` (found by ``benchmarks/fuzz.py`` or the hypothesis
 - ``tcx_lap_time_overflow.tcx``: a lap ``TotalTimeSeconds`` of 1e185 and no point times
   (``OutOfBoundsTimedelta``).
 - ``gpx_year_2999.gpx``: a point timed in the year 2999 (``OutOfBoundsDatetime``).
+- ``zip_lying_compressed_size.zip`` (kept as ``benchmarks/fuzz.py`` found it, not written
+  here): a nested zip stored with a compressed size that is a lie; reading it with one
+  ``read(cap + 1)`` asked Python for 8 GiB (``MemoryError`` under a memory limit).
 - ``pain_utf16_odd.csv`` / ``pain_year_3024.csv``: a pain log with a UTF-16 byte-order
   mark and an odd number of bytes (``UnicodeDecodeError``), and one dated 3024
   (``OutOfBoundsDatetime``); they live in ``pain/`` so the activity walk ignores them.
