@@ -3,14 +3,19 @@
 ::
 
     runload activities SOURCE... [--athlete NAME] [--tz ZONE] [--csv OUT]
-    runload weekly SOURCE... [--pain LOG] [--units km|mi] [--week-start monday|sunday] [--csv OUT]
-    runload report SOURCE... [--pain LOG] [-o report.html]
+    runload weekly SOURCE... [--pain LOG] [--habits LOG] [--sleep SOURCE] [--strides]
+                   [--units km|mi] [--week-start monday|sunday] [--csv OUT]
+    runload report SOURCE... [--pain LOG] [--habits LOG] [--sleep SOURCE] [--strides]
+                   [-o report.html]
     runload audit SQUAD_DIR [--pain LOG] [-o audit.html] [--csv OUT]
     runload sample [DIR]
 
 Every threshold of the weekly rules is an option whose default is read from the
 signature of :func:`runload.load.weekly_load`, so the command line and the library
-never disagree. Exit codes: 0 success, 1 nothing could be read (or an input file such
+never disagree. ``weekly`` and ``report`` always add the prevention habits of
+:func:`runload.habits.weekly_habits` (cross-training, strength, trail share and shoe
+rotation come from the activities; a habit that nothing records is "not judged"), from
+the habits log, Garmin sleep data and the stride detector when given. Exit codes: 0 success, 1 nothing could be read (or an input file such
 as the pain log is unusable), 2 bad usage (unknown option, missing file, bad value).
 Problems in some activity files are a warning, not a failure. Every run that reads
 activity files prints the conservation line
@@ -200,6 +205,22 @@ def build_parser() -> argparse.ArgumentParser:
                            "athlete's latest activity); later weeks are incomplete")
     _add_thresholds(load)
 
+    habits = _Parser(add_help=False)
+    group = habits.add_argument_group(
+        "prevention habits (docs/habits.md; expert advice, not trial results)")
+    group.add_argument("--habits", metavar="LOG", type=Path,
+                       help="habits log, CSV: date,kind,minutes,value,... (kind: strength, "
+                            "core, rehab, strides, sleep, shoe ...; minutes of the session, "
+                            "sleep value in hours)")
+    group.add_argument("--sleep", metavar="SOURCE", type=Path,
+                       help="sleep from a Garmin Connect account export: its .zip, its "
+                            "unzipped folder or one *sleepData*.json file (nights in hours; "
+                            "habits-log sleep rows win for the same night)")
+    group.add_argument("--strides", action="store_true",
+                       help="detect strides (short fast efforts) in every run's speed stream; "
+                            "off by default because it reads every file again (about half a "
+                            "minute for two years of runs)")
+
     parser = _Parser(
         prog=PROG,
         description="Weekly running load from your own activity files (FIT, GPX, TCX, "
@@ -223,10 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="distance unit shown (default km)")
     p.set_defaults(func=cmd_activities)
 
-    p = sub.add_parser("weekly", parents=[common, reading, load],
+    p = sub.add_parser("weekly", parents=[common, reading, load, habits],
                        help="weekly mileage with the rule flags",
                        description="Weekly running distance with the rule flags (10% rule, "
-                                   "missing recovery week, session spike, ACWR).")
+                                   "missing recovery week, session spike, ACWR) and the "
+                                   "prevention habits (strength, cross-training, sleep ...).")
     p.add_argument("sources", nargs="+", metavar="SOURCE",
                    help="activity file, folder or export archive (.zip)")
     p.add_argument("--csv", metavar="OUT",
@@ -234,10 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "plus distance_<units> and longest_run_<units> columns")
     p.set_defaults(func=cmd_weekly)
 
-    p = sub.add_parser("report", parents=[common, reading, load],
+    p = sub.add_parser("report", parents=[common, reading, load, habits],
                        help="write the self-contained HTML report",
                        description="Write one runner's self-contained HTML report (charts, "
-                                   "flagged weeks, pain associations, methods).")
+                                   "flagged weeks, prevention checklist, pain associations, "
+                                   "methods).")
     p.add_argument("sources", nargs="+", metavar="SOURCE",
                    help="activity file, folder or export archive (.zip)")
     p.add_argument("-o", "--output", metavar="HTML", type=Path, default=Path("report.html"),
@@ -419,6 +442,52 @@ def _pain(args: argparse.Namespace, *, athlete: str | None):
         raise PainLogError(f"cannot read the pain log ({exc})", source=str(args.pain)) from exc
 
 
+def _habits_log(args: argparse.Namespace, *, athlete: str | None):
+    if args.habits is None:
+        return None
+    from .errors import HabitsLogError
+    from .habits import read_habits_log
+
+    if not args.habits.exists():
+        raise UsageError("no such habits log; check the path", source=str(args.habits))
+    if args.habits.is_dir():
+        raise UsageError("the habits log must be a CSV file, not a folder",
+                         source=str(args.habits))
+    try:
+        return read_habits_log(args.habits, athlete=athlete)
+    except HabitsLogError as exc:
+        fix = " (fix that cell in the CSV; the habits-log format is in docs/habits.md)"
+        raise HabitsLogError(exc.message + fix, source=exc.source or str(args.habits),
+                             line=exc.line, column=exc.column) from exc
+    except (OSError, UnicodeError) as exc:
+        raise HabitsLogError(f"cannot read the habits log ({exc})",
+                             source=str(args.habits)) from exc
+
+
+def _sleep(args: argparse.Namespace, *, athlete: str | None):
+    if args.sleep is None:
+        return None
+    from .habits import read_garmin_sleep
+
+    if not args.sleep.exists():
+        raise UsageError("no such sleep source; check the path", source=str(args.sleep))
+    return read_garmin_sleep(args.sleep, athlete=athlete)
+
+
+def _with_habits(weekly, activities, episodes, args: argparse.Namespace):
+    """The weekly table with the prevention habits (:func:`runload.habits.weekly_habits`)."""
+    from .habits import weekly_habits
+
+    athlete = _single_athlete(activities)
+    log = _habits_log(args, athlete=athlete)
+    sleep = _sleep(args, athlete=athlete)
+    try:
+        return weekly_habits(weekly, activities, habits=log, episodes=episodes, sleep=sleep,
+                             strides="detect" if args.strides else None, tz=args.tz)
+    except ParameterError as exc:
+        raise UsageError(exc.message, source=exc.source) from exc
+
+
 def _single_athlete(activities) -> str | None:
     names = activities["athlete"].dropna().unique()
     return str(names[0]) if len(names) == 1 else None
@@ -511,7 +580,8 @@ def cmd_weekly(args: argparse.Namespace) -> int:
     activities, counts = _read(args.sources, args)
     _nothing_read(activities, counts, args.sources)
     episodes = _pain(args, athlete=_single_athlete(activities))
-    weekly = _pain_onsets(_weekly(activities, args), episodes)
+    weekly = _with_habits(_weekly(activities, args), activities, episodes, args)
+    weekly = _pain_onsets(weekly, episodes)
     if args.csv:
         _write_csv(_distance_display(weekly, args.units), args.csv, args)
     shown = _weekly_view(weekly, args.units, pain=episodes is not None)
@@ -525,14 +595,20 @@ def _weekly_view(weekly, units: str, *, pain: bool):
     import pandas as pd
 
     from .columns import to_display
+    from .habits import HABIT_NAMES
     from .report import FLAG_NAMES
 
-    flags = [c for c in weekly.columns if c.startswith("flag_")]
-    raised = pd.Series("", index=weekly.index, dtype="string")
-    for column in flags:
-        name = FLAG_NAMES.get(column, column.removeprefix("flag_"))
-        hit = weekly[column].fillna(False).astype(bool)
-        raised = raised.where(~hit, raised.where(raised == "", raised + ", ") + name)
+    def listed(names: dict[str, str]):
+        """Per week, the names of the flags raised (True) among ``names``' columns."""
+        out = pd.Series("", index=weekly.index, dtype="string")
+        for column, name in names.items():
+            hit = weekly[column].astype("boolean").fillna(False).astype(bool)
+            out = out.where(~hit, out.where(out == "", out + ", ") + name)
+        return out
+
+    raised = listed({c: FLAG_NAMES.get(c, c.removeprefix("flag_")) for c in weekly.columns
+                     if c.startswith("flag_") and c not in HABIT_NAMES})
+    missed = listed({c: name for c, name in HABIT_NAMES.items() if c in weekly.columns})
     view = pd.DataFrame({
         "week": pd.to_datetime(weekly["week_start"]).dt.strftime("%Y-%m-%d"),
         units: to_display(weekly["distance_m"], units).round(1),
@@ -542,6 +618,7 @@ def _weekly_view(weekly, units: str, *, pain: bool):
         "recovery": weekly["recovery_week"].map({True: "yes", False: ""}),
         "streak": weekly["build_streak"],
         "flags": raised,
+        "habits_missed": missed,
         "complete": weekly["complete"].map({True: "", False: "partial"}),
     })
     if pain:
@@ -558,14 +635,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     activities, counts = _read(args.sources, args)
     _nothing_read(activities, counts, args.sources)
     episodes = _pain(args, athlete=_single_athlete(activities))
-    weekly = _weekly(activities, args)
+    weekly = _with_habits(_weekly(activities, args), activities, episodes, args)
     associations = _associations(weekly, episodes)
     path = write_report(
         activities, weekly, episodes=episodes, associations=associations, path=args.output,
         units=args.units, inventory=counts,
         parameters={"command": _command_line(args.argv),
                     "sources": ", ".join(str(s) for s in args.sources),
-                    "pain log": str(args.pain) if args.pain else "none"})
+                    "pain log": str(args.pain) if args.pain else "none",
+                    "habits log": str(args.habits) if args.habits else "none",
+                    "sleep": str(args.sleep) if args.sleep else "none",
+                    "strides": "detected" if args.strides else "not detected"})
     _print_problems(activities, args)
     _say(f"report written to {path}")
     return 0

@@ -8,6 +8,7 @@ commands start together in one session fixture so the whole file stays fast.
 from __future__ import annotations
 
 import csv
+import html
 import os
 import re
 import shutil
@@ -21,7 +22,8 @@ import pytest
 
 import runload
 from runload import cli
-from runload.columns import ACTIVITIES, WEEKLY
+from runload.columns import ACTIVITIES, HABITS_WEEKLY, WEEKLY
+from runload.habits import EVIDENCE
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("RUNLOAD_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -44,6 +46,29 @@ PAIN_CSV = (
     '2015-08-20,2015-08-27,5,lower back,"stiff <b>after</b> the long run & hills"\n'
     "2019-09-20,2019-09-22,3,lower back,\n"
 )
+
+#: The fenix run's week (Monday 2015-08-10): two strength sessions and a set of strides
+#: logged, short nights from the watch (6 h) except one logged night of 8 h.
+HABITS_CSV = (
+    "date,kind,minutes,value,notes\n"
+    "2015-08-11,strength,25,,squats & lunges\n"
+    "2015-08-13,strength,30,,\n"
+    "2015-08-14,strides,,6,after the easy run\n"
+    "2015-08-16,sleep,,8,\n"
+)
+BAD_HABITS_CSV = "date,kind,minutes,value\n2015-08-11,strength,25,\n2015-08-12,core,ten,\n"
+
+
+def garmin_sleep_json(first: str, nights: int, hours: float) -> str:
+    """A Garmin ``sleepData`` file: ``nights`` nights of ``hours`` asleep from ``first``."""
+    import json
+
+    days = pd.date_range(first, periods=nights, freq="D")
+    return json.dumps([
+        {"calendarDate": day.strftime("%Y-%m-%d"), "deepSleepSeconds": hours * 3600 * 0.2,
+         "lightSleepSeconds": hours * 3600 * 0.6, "remSleepSeconds": hours * 3600 * 0.2,
+         "awakeSleepSeconds": 600}
+        for day in days])
 
 
 def runload_cmd(*args: str) -> list[str]:
@@ -95,6 +120,12 @@ def workspace(corpus, tmp_path_factory) -> Path:
     (root / "squad_pain.csv").write_text(
         "athlete,onset,end,severity\nbob,2021-03-25,2021-04-02,6\n", encoding="utf-8")
     (root / "bad_pain.csv").write_text("onset,end,severity\n2015-13-45,,5\n", encoding="utf-8")
+    (root / "habits.csv").write_text(HABITS_CSV, encoding="utf-8")
+    (root / "bad_habits.csv").write_text(BAD_HABITS_CSV, encoding="utf-8")
+    wellness = root / "garmin" / "DI_CONNECT" / "DI-Connect-Wellness"
+    wellness.mkdir(parents=True)
+    (wellness / "2015-08-01_2015-08-31_1_sleepData.json").write_text(
+        garmin_sleep_json("2015-08-01", 31, 6.0), encoding="utf-8")
     (root / "empty").mkdir()
     return root
 
@@ -128,6 +159,10 @@ def runs(workspace) -> dict[str, subprocess.CompletedProcess]:
         "bad_pain": ("weekly", str(w / "runner" / "fitparse__activity-small-fenix2-run.fit"),
                      "--pain", str(w / "bad_pain.csv")),
         "missing_pain": ("report", str(w / "runner"), "--pain", str(w / "nope.csv")),
+        "bad_habits": ("weekly", str(w / "runner" / "fitparse__activity-small-fenix2-run.fit"),
+                       "--habits", str(w / "bad_habits.csv")),
+        "missing_sleep": ("weekly", str(w / "runner" / "fitparse__activity-small-fenix2-run.fit"),
+                          "--sleep", str(w / "nope.zip")),
         "version": ("--version",),
         "help": ("weekly", "--help"),
     }
@@ -140,6 +175,12 @@ def runs(workspace) -> dict[str, subprocess.CompletedProcess]:
                    "-o", str(w / "out" / "report.html")),
         "audit": ("audit", str(w / "squad"), "--pain", str(w / "squad_pain.csv"),
                   "-o", str(w / "audit.html"), "--csv", str(w / "audit.csv")),
+        "habits_weekly": ("weekly", str(w / "runner"), "--habits", str(w / "habits.csv"),
+                          "--sleep", str(w / "garmin"), "--strides",
+                          "--csv", str(w / "habits_weekly.csv")),
+        "habits_report": ("report", str(w / "runner"), "--pain", str(w / "pain.csv"),
+                          "--habits", str(w / "habits.csv"), "--sleep", str(w / "garmin"),
+                          "-o", str(w / "out" / "habits_report.html")),
     }
     sample = sample_squad(w)
     if sample is not None:
@@ -163,8 +204,9 @@ def test_version_and_help(runs):
     text = " ".join(helped.stdout.split())
     for option in ("--max-increase", "--recovery-drop", "--min-base-m", "--max-build-weeks",
                    "--break-weeks", "--spike", "--acwr-threshold", "--pain", "--units",
-                   "--week-start", "--csv"):
+                   "--week-start", "--csv", "--habits", "--sleep", "--strides"):
         assert option in text
+    assert "habits log, CSV" in text and "Garmin Connect account export" in text
     assert "metres" in text and "weeks" in text and "fraction" in text
 
 
@@ -208,7 +250,8 @@ def test_weekly(runs, workspace):
     assert "files seen 8 =" in done.stdout
     assert "pain episode" in done.stdout  # the summary line at the end
     table = pd.read_csv(workspace / "weekly.csv", parse_dates=["week_start"])
-    assert list(table.columns) == [*WEEKLY, "pain_onsets", "distance_mi", "longest_run_mi"]
+    assert list(table.columns) == [*WEEKLY, *HABITS_WEEKLY, "pain_onsets", "distance_mi",
+                                   "longest_run_mi"]
     assert (table["week_start"].dt.day_of_week == 6).all()  # --week-start sunday
     week = table[table["week_start"] == "2015-08-09"]
     assert week["distance_m"].iloc[0] == pytest.approx(FENIX_M, abs=1.0)
@@ -291,6 +334,52 @@ def test_unreadable_pain_log(runs):
     missing = runs["missing_pain"]
     assert missing.returncode == 2
     assert "nope.csv" in error_lines(missing.stderr)[0]
+
+
+def test_weekly_with_habits(runs, workspace):
+    done = runs["habits_weekly"]
+    assert done.returncode == 0, done.stderr
+    assert "habits_missed" in done.stdout
+    table = pd.read_csv(workspace / "habits_weekly.csv", parse_dates=["week_start"])
+    assert list(table.columns) == [*WEEKLY, *HABITS_WEEKLY, "distance_km", "longest_run_km"]
+    week = table.set_index("week_start").loc["2015-08-10"]
+    assert bool(week["complete"])  # the runner folder has later runs
+    assert week["strength_sessions_counted"] == 2 and week["strength_time_s"] == 55 * 60
+    assert not week["flag_low_strength"]
+    assert week["stride_sets"] >= 1 and not week["flag_no_strides"]  # logged, and --strides ran
+    # seven nights: six of 6 h from the Garmin export, Sunday's logged 8 h wins over it
+    assert week["sleep_nights"] == 7 and week["short_sleep_nights"] == 6
+    assert week["mean_sleep_s"] == pytest.approx((6 * 6 + 8) * 3600 / 7)
+    assert week["flag_short_sleep"]
+    assert week["flag_no_cross_training"]  # running only
+    assert week["trail_share"] == 0 and week["flag_no_trail"]
+
+
+def test_report_with_habits(runs, workspace):
+    done = runs["habits_report"]
+    assert done.returncode == 0, done.stderr
+    text = (workspace / "out" / "habits_report.html").read_text(encoding="utf-8")
+    assert '<section id="checklist"><h2>Prevention checklist</h2>' in text
+    assert 'href="#checklist"' in text
+    assert "not trial results" in text
+    assert "habits.csv" in text and "garmin" in text  # recorded among the parameters
+    for flag in ("flag_low_strength", "flag_short_sleep"):  # each habit's evidence label
+        assert html.escape(EVIDENCE[flag]) in text
+    # without a habits log the checklist still judges what the activities record
+    plain = (workspace / "out" / "report.html").read_text(encoding="utf-8")
+    assert runs["report"].returncode == 0 and 'id="checklist"' in plain
+
+
+def test_unreadable_habits_log(runs):
+    done = runs["bad_habits"]
+    assert done.returncode == 1
+    lines = error_lines(done.stderr)
+    assert len(lines) == 1
+    assert "bad_habits.csv" in lines[0] and "line 3" in lines[0] and "'minutes'" in lines[0]
+    assert "docs/habits.md" in lines[0]
+    missing = runs["missing_sleep"]
+    assert missing.returncode == 2
+    assert "nope.zip" in error_lines(missing.stderr)[0]
 
 
 def test_progress_only_on_a_terminal():
