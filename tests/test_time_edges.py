@@ -295,9 +295,11 @@ def test_gpx_clock_jump_keeps_distance_and_start():
 
 def test_gpx_points_out_of_order_use_earliest_and_latest():
     times = ["2024-06-01T10:00:20Z", "2024-06-01T10:00:00Z", "2024-06-01T10:00:40Z"]
-    (row,) = parse_gpx(gpx(times), source="order.gpx").activities
+    result = parse_gpx(gpx(times), source="order.gpx")
+    (row,) = result.activities
     assert row["start_time"] == pd.Timestamp("2024-06-01T10:00:00Z")
     assert row["elapsed_time_s"] == 40.0
+    assert any("go back in time" in m for m in bad_times(result))  # a clock jump back
 
 
 # --- files without any time ---------------------------------------------------------------
