@@ -657,11 +657,12 @@ def _checklist_section(weekly: pd.DataFrame, *, last_weeks: int = CHECKLIST_WEEK
     names = list(flags)
     athletes = [str(a) for a in pd.unique(table["athlete"].dropna())]
     several = len(athletes) > 1
+    shown_weeks = min(last_weeks, int(table.groupby("athlete", dropna=False).size().max()))
     head = ('<section id="checklist"><h2>Prevention checklist</h2>'
             "<p>Each week's prevention habits (cross-training, strength, core work and full "
             "rehab after back pain, strides, shoe rotation, sleep, uneven surfaces) next to the "
             "mileage rules, for the last "
-            f"{_plural(last_weeks, 'week')} (latest first): ✓ kept, ✗ missed, – not judged "
+            f"{_plural(shown_weeks, 'week')} (latest first): ✓ kept, ✗ missed, – not judged "
             "(an incomplete week, a rule that does not apply yet, or nothing recorded: missing "
             "data never counts as kept). For the mileage rules ✓ means the flag was not "
             "raised.</p><p><b>Evidence.</b> The habits are expert, physiotherapist or coaching "
@@ -690,7 +691,7 @@ def _checklist_section(weekly: pd.DataFrame, *, last_weeks: int = CHECKLIST_WEEK
         f"<dt>{_e(n)}</dt><dd>{'habit' if flags[n] in habits else 'mileage rule'}; "
         f"{_e(evidence.get(n))}</dd>" for n in names)
     parts.append('<h3>Evidence labels</h3><dl class="params evidence">' + legend + "</dl>")
-    parts.append("<p class=note>The associations above treat each habit flag (a missed habit) "
+    parts.append("<p class=note>The associations below treat each habit flag (a missed habit) "
                  "as an exposure like the mileage flags. Habit rules and thresholds: "
                  "docs/habits.md.</p></section>")
     return "".join(parts)

@@ -7,6 +7,7 @@ worked example through ``weekly_load``, pain logs through ``read_pain_log`` and
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -21,6 +22,8 @@ from runload.audit import squad_audit
 from runload.columns import ACTIVITIES, conform
 from runload.errors import ParameterError
 from runload.flags import EVIDENCE
+from runload.habits import EVIDENCE as HABIT_EVIDENCE
+from runload.habits import prevention_checklist, read_habits_log, weekly_habits
 from runload.load import weekly_load
 from runload.pain import read_pain_log
 from runload.plot.pain import forest
@@ -201,3 +204,59 @@ def test_audit_page_links_every_athlete(worked, tmp_path):
     with pytest.raises(ParameterError, match="chart_weeks"):
         render_audit(audit, weekly, chart_weeks=1)
 
+
+
+HABITS_CSV = ("date,kind,minutes,value,notes\n"
+              "2024-01-09,strength,25,,squats\n"
+              "2024-01-11,strength,30,,\n"
+              "2024-01-10,sleep,,6.5,\n")
+
+
+@pytest.fixture(scope="module")
+def with_habits(worked, tmp_path_factory):
+    """The worked example with the habits: two strength sessions logged in week 2."""
+    acts, weekly = worked
+    log = tmp_path_factory.mktemp("habits") / "habits.csv"
+    log.write_text(HABITS_CSV, encoding="utf-8")
+    return acts, weekly_habits(weekly, acts, habits=read_habits_log(log, athlete="ann"))
+
+
+def _section(text: str, anchor: str) -> str:
+    start = text.index(f'<section id="{anchor}">')
+    return text[start:text.index("</section>", start)]
+
+
+def test_prevention_checklist_section(with_habits):
+    acts, weekly = with_habits
+    text = render_report(acts, weekly)
+    assert 'href="#checklist">Prevention checklist</a>' in text
+    section = _section(text, "checklist")
+    assert "not trial results" in section
+    checklist = prevention_checklist(weekly, load_flags=True)
+    for name, label in checklist.attrs["evidence"].items():
+        assert f'<span title="{html.escape(label)}">{html.escape(name)}</span>' in section
+        assert f"<dt>{html.escape(name)}</dt>" in section and html.escape(label) in section
+    assert html.escape(HABIT_EVIDENCE["flag_low_strength"]) in section
+    assert "mileage rule; " + html.escape(EVIDENCE["flag_ramp"]) in section
+    assert section.count("data:image/png;base64,") == 1  # the plot_checklist chart
+    assert ('alt="Prevention checklist of ann: 12 habits and mileage rules over the last '
+            '14 weeks"') in section
+    assert "for the last 14 weeks (latest first)" in section
+    # one row per week, latest first; week 2 kept the strength habit, week 3 did not
+    table = section[section.index('<table id="checklist-table">'):]
+    rows = re.findall(r"<tr><td[^>]*>.*?</tr>", table)
+    assert len(rows) == len(weekly) == 14
+    assert "2024-01-29" in rows[-5] and "2024-01-01" in rows[-1]
+    strength = list(checklist.columns).index("strength") - 3 + 1  # after the week cell
+    cells = lambda row: re.findall(r"<td[^>]*>(.*?)</td>", row)  # noqa: E731
+    assert 'title="strength: kept">✓<' in cells(rows[-2])[strength]
+    assert 'title="strength: missed">✗<' in cells(rows[-3])[strength]
+    assert 'title="strength: not judged">–<' in cells(rows[-1])[strength]  # first week
+
+
+def test_habit_flags_stay_out_of_the_mileage_summary(worked, with_habits):
+    acts, weekly = worked
+    _, habits = with_habits
+    assert summarize(habits) == summarize(weekly)
+    pd.testing.assert_frame_equal(flagged_weeks(habits), flagged_weeks(weekly))
+    assert 'id="checklist"' not in render_report(acts, weekly)
