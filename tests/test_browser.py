@@ -23,6 +23,7 @@ import pytest
 
 from runload.audit import squad_audit
 from runload.columns import ACTIVITIES, conform
+from runload.habits import weekly_habits
 from runload.load import weekly_load
 from runload.report import write_audit, write_report
 from runload.stats import associate
@@ -69,7 +70,8 @@ addEventListener('load', function () {
     errors: window.__errors,
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
-    sections: document.querySelectorAll('section').length
+    sections: document.querySelectorAll('section').length,
+    checklist: document.querySelectorAll('#checklist img').length
   });
   document.body.appendChild(out);
 });
@@ -94,10 +96,9 @@ def activities(athlete: str, kms) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, Path]:
-    """A runner's report (with pain) and a squad audit, written by the real pipeline."""
+    """A runner's report (with pain and habits) and a squad audit, by the real pipeline."""
     out = tmp_path_factory.mktemp("browser")
     acts = activities("alex", WORKED)
-    weekly = weekly_load(acts)
     episodes = pd.DataFrame({
         "athlete": ["alex", "alex"],
         "onset": pd.to_datetime(["2024-01-27", "2024-03-09"]),
@@ -105,6 +106,7 @@ def pages(tmp_path_factory) -> dict[str, Path]:
         "max_severity": [5.0, 7.0], "time_lost_days": [3.0, 6.0],
         "location": ["lower back", "lower back"], "notes": ["after <b>hills</b>", ""],
     })
+    weekly = weekly_habits(weekly_load(acts), acts, episodes=episodes)
     report = write_report(acts, weekly, episodes=episodes,
                           associations=associate(weekly, episodes, n_permutations=99),
                           path=out / "report.html")
@@ -144,6 +146,7 @@ def test_page_loads_without_errors(pages, name, viewport, tmp_path):
     assert result["broken"] == []
     assert result["errors"] == []
     assert result["sections"] >= 4
+    assert result["checklist"] == (1 if name == "report" else 0)  # the prevention checklist
     # responsive: nothing wider than the screen (wide tables scroll inside their box)
     assert result["scrollWidth"] <= result["innerWidth"] + 1
 
