@@ -184,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bar and no warnings on stderr")
+    common.add_argument("--no-cache", dest="cache", action="store_false",
+                        help="read every file again; do not use or update the summary cache")
+    common.add_argument("--cache-dir", metavar="DIR", type=Path,
+                        help="summary cache folder (default $RUNLOAD_CACHE_DIR, else the user "
+                             "cache directory)")
+    common.add_argument("--workers", metavar="N", type=_positive_int,
+                        help="processes reading files (default: all cores; 1 = no pool)")
 
     reading = _Parser(add_help=False)
     reading.add_argument("--athlete", metavar="NAME",
@@ -306,6 +313,22 @@ def _check_sources(sources: Sequence[str]) -> list[str]:
     return list(sources)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def _read_options(args: argparse.Namespace) -> dict:
+    """The cache and pool options of ``read_activities`` from the command line."""
+    return {"cache": getattr(args, "cache", True), "cache_dir": getattr(args, "cache_dir", None),
+            "workers": getattr(args, "workers", None)}
+
+
 def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | None = None):
     """Read the sources; print the conservation line; fail when nothing was read."""
     from .io import inventory, problems, read_activities
@@ -315,7 +338,7 @@ def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | No
         activities = read_activities(
             sources if len(sources) > 1 else sources[0],
             athlete=athlete if athlete is not None else getattr(args, "athlete", None),
-            tz=args.tz, errors="skip", progress=_show_progress(args))
+            tz=args.tz, errors="skip", progress=_show_progress(args), **_read_options(args))
     except ParameterError as exc:
         raise UsageError(exc.message, source=exc.source) from exc
     counts = inventory(activities)
@@ -684,7 +707,8 @@ def _squad_members(squad: Path) -> list[tuple[str, Path]]:
     return members
 
 
-def read_squad(squad: Path, *, tz: str | None = None, quiet: bool = True):
+def read_squad(squad: Path, *, tz: str | None = None, quiet: bool = True,
+               read_options: dict | None = None):
     """Read a squad folder: one sub-folder or archive per athlete.
 
     Parameters
@@ -695,6 +719,9 @@ def read_squad(squad: Path, *, tz: str | None = None, quiet: bool = True):
         IANA time zone for files without a UTC offset.
     quiet : bool
         No progress bar.
+    read_options : dict, optional
+        Cache and pool options passed to :func:`runload.read_activities`
+        (``cache``, ``cache_dir``, ``workers``).
 
     Returns
     -------
@@ -725,7 +752,8 @@ def read_squad(squad: Path, *, tz: str | None = None, quiet: bool = True):
     counts: dict[str, int] = {}
     for name, path in progress(members, desc="athletes", unit="athlete", quiet=quiet):
         try:
-            activities = read_activities(str(path), athlete=name, tz=tz, errors="skip")
+            activities = read_activities(str(path), athlete=name, tz=tz, errors="skip",
+                                         **(read_options or {}))
         except ParameterError as exc:
             raise UsageError(exc.message, source=exc.source) from exc
         for key, value in inventory(activities).items():
@@ -744,7 +772,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from .report import write_audit
 
     activities, problem_tables, totals = read_squad(args.squad, tz=args.tz,
-                                                    quiet=not _show_progress(args))
+                                                    quiet=not _show_progress(args),
+                                                    read_options=_read_options(args))
     _say(_conservation(totals), err=_stdout_taken(args))
     if len(activities) == 0:
         raise NothingReadError("no activity could be read for any athlete; each athlete "

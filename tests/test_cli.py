@@ -486,3 +486,23 @@ def test_sample_data_report_and_audit(runs, workspace):
     assert table["risk_score"].is_monotonic_decreasing
     assert set(table["risk"]) <= {"high", "moderate", "low"}
     assert table["pain_episodes"].sum() > 0
+
+
+def test_cache_and_workers_options(workspace, tmp_path):
+    """A warm run from the cache gives the same table as reading every file again."""
+    cache = tmp_path / "cache"
+    cold = run("activities", str(workspace / "runner"), "--cache-dir", str(cache),
+               "--workers", "2", "--csv", str(tmp_path / "cold.csv"))
+    assert cold.returncode == 0, cold.stderr
+    assert any(cache.iterdir())  # the summaries were cached
+    warm = run("activities", str(workspace / "runner"), "--cache-dir", str(cache),
+               "--csv", str(tmp_path / "warm.csv"))
+    fresh = run("activities", str(workspace / "runner"), "--no-cache", "--workers", "1",
+                "--csv", str(tmp_path / "fresh.csv"))
+    assert warm.returncode == 0 and fresh.returncode == 0
+    cold_t, warm_t, fresh_t = (pd.read_csv(tmp_path / f"{n}.csv") for n in ("cold", "warm", "fresh"))
+    pd.testing.assert_frame_equal(warm_t, cold_t)
+    pd.testing.assert_frame_equal(fresh_t, cold_t)
+    bad = run("activities", str(workspace / "runner"), "--workers", "0")
+    assert bad.returncode == 2
+    assert "--workers" in bad.stderr and ">= 1" in bad.stderr
