@@ -206,3 +206,21 @@ def test_stale_temporary_files_are_removed(history, tmp_path):
     read_cached(_entries(history), cache_dir=store)
     assert not stale.exists()
     assert fresh.exists()
+
+
+def test_changed_reader_code_invalidates(history, tmp_path, monkeypatch):
+    """A reader changed without a new version number must not serve stale summaries."""
+    from runload.io import cache as cache_module
+
+    store = tmp_path / "cache"
+    entries = _entries(history)
+    key = settings_key(Limits())
+    read_cached(entries, cache_dir=store, settings=key)
+    same = Recorder()
+    read_cached(entries, cache_dir=store, map_func=same, settings=settings_key(Limits()))
+    assert same.sources == []
+    monkeypatch.setattr(cache_module, "reader_fingerprint", lambda: "changed-code")
+    assert settings_key(Limits()) != key
+    changed = Recorder()
+    read_cached(entries, cache_dir=store, map_func=changed, settings=settings_key(Limits()))
+    assert len(changed.sources) == len(entries)

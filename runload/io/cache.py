@@ -38,6 +38,7 @@ platform's user cache directory (``platformdirs.user_cache_dir("runload")``, e.g
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -45,7 +46,7 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,7 @@ __all__ = [
     "read_entry_hashed",
     "clear_cache",
     "settings_key",
+    "reader_fingerprint",
 ]
 
 #: Environment variable naming the cache directory.
@@ -366,6 +368,34 @@ def _remove_stale(directory: Path, *, age_s: float = 3600.0) -> None:
                 path.unlink()
 
 
-def settings_key(limits: Any) -> str:
-    """A cache-key string for reading options (e.g. :class:`runload.io.archives.Limits`)."""
-    return repr(tuple(limits))
+def settings_key(limits: Any, *, readers: Mapping[str, Any] | None = None) -> str:
+    """The cache-key string of everything besides a file that its summary depends on.
+
+    Parameters
+    ----------
+    limits : tuple-like
+        The reading limits (:class:`runload.io.archives.Limits`).
+    readers : mapping, optional
+        Format -> reader (``"module:name"`` or a callable), e.g.
+        :data:`runload.io.ingest.READERS`.
+
+    Returns
+    -------
+    str
+        The limits, the readers and :func:`reader_fingerprint`, so that a changed
+        reader (even without a new version number) never serves a stale summary.
+    """
+    named = sorted((fmt, reader if isinstance(reader, str) else f"id:{id(reader)}")
+                   for fmt, reader in (readers or {}).items())
+    return repr((tuple(limits), named, reader_fingerprint()))
+
+
+@functools.cache
+def reader_fingerprint() -> str:
+    """SHA-256 (16 hex digits) of the source of :mod:`runload.io` and the column contract."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*here.glob("*.py"), here.parent / "columns.py"]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

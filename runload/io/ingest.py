@@ -308,13 +308,6 @@ def _read_entries(entries: Iterable[Entry], *, progress: bool = False,
     return run(read_entry, entries)
 
 
-def _cache_settings(limits: Limits) -> str:
-    """What besides the file the cached summaries depend on: the limits and the readers."""
-    readers = sorted((fmt, reader if isinstance(reader, str) else f"id:{id(reader)}")
-                     for fmt, reader in READERS.items())
-    return repr((tuple(limits), readers))
-
-
 def _default_athlete(path: str) -> str:
     """Folder name for a folder, archive stem for an archive, parent folder for a file."""
     full = os.path.abspath(path)
@@ -454,7 +447,12 @@ def read_activities(
         logs.append(log)
         entries.extend(walk(path, limits=limits, log=log, recursive=recursive, origin=origin))
     # one batch for all sources: one pool, one cache load and save
-    options = ReadOptions(workers, cache, cache_dir, engine, client, _cache_settings(limits))
+    settings = ""
+    if cache:
+        from .cache import settings_key  # imports pyarrow: only when the cache is used
+
+        settings = settings_key(limits, readers=READERS)
+    options = ReadOptions(workers, cache, cache_dir, engine, client, settings)
     try:
         results = _read_entries(entries, progress=progress, options=options)
     finally:
