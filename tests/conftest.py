@@ -7,6 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI (CI=true) runs every property test on a fixed, reproducible set of examples: a red CI
+# must mean a regression, not a new random draw. Local runs keep exploring new examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = ROOT / "tests" / "data"

@@ -452,6 +452,10 @@ def read_activities(
         from .cache import settings_key  # imports pyarrow: only when the cache is used
 
         settings = settings_key(limits, readers=READERS)
+    if engine == "local" and any(not isinstance(r, str) for r in READERS.values()):
+        # a reader registered as an object (not "module:name") may not exist in a worker
+        # started by forkserver or spawn: read in this process
+        workers = 1
     options = ReadOptions(workers, cache, cache_dir, engine, client, settings)
     try:
         results = _read_entries(entries, progress=progress, options=options)
