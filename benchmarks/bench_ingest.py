@@ -77,7 +77,7 @@ def _one_file(args: tuple[int, str]) -> str:
     pace_s_per_km = float(rng.uniform(290, 360))
     distance = round(minutes * 60 / pace_s_per_km * 1000, 1)
     day = dt.date(2017, 1, 2) + dt.timedelta(days=i)
-    start = dt.datetime(day.year, day.month, day.day, 6, 30, tzinfo=dt.timezone.utc)
+    start = dt.datetime(day.year, day.month, day.day, 6, 30, tzinfo=dt.UTC)
     start_s = int(start.timestamp()) + int(rng.integers(0, 3600))
     track = routes.simulate(
         rng,

@@ -16,7 +16,7 @@ import io
 import platform
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -906,7 +906,7 @@ def _page(*, title: str, subtitle: str, nav: str, content: str) -> str:
     folder = resources.files("runload") / "templates"
     page = Template((folder / "page.html").read_text(encoding="utf-8"))
     style = (folder / "report.css").read_text(encoding="utf-8")
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return page.substitute(title=_e(title), subtitle=subtitle, nav=nav, content=content,
                            style=style, version=_e(__version__), generated=generated)
 

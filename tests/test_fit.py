@@ -648,7 +648,7 @@ def test_sessions_without_distance_are_a_problem_only_for_distance_sports():
     from fit_tool.profile.profile_type import Sport, SubSport
 
     def one(sport, sub_sport):
-        start = dt.datetime(2024, 3, 4, 18, 0, tzinfo=dt.timezone.utc)
+        start = dt.datetime(2024, 3, 4, 18, 0, tzinfo=dt.UTC)
         builder = FitFileBuilder(auto_define=True)
         mk.file_id(builder, mk.ms(start))
         mk.session(builder, start_ms=mk.ms(start), end_ms=mk.ms(start) + 1_800_000,

@@ -7,9 +7,9 @@ import sys
 import tomllib
 
 import pytest
+from conftest import ROOT
 
 import runload
-from conftest import ROOT
 
 
 def test_version_matches_pyproject():

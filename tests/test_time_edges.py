@@ -31,7 +31,7 @@ from runload.io.gpx import parse_gpx
 from runload.io.tcx import parse_tcx
 
 FIT_EPOCH_UNIX_S = 631_065_600
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def ms(when: dt.datetime) -> int:

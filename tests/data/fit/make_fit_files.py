@@ -87,7 +87,7 @@ def session(builder, *, start_ms, end_ms, elapsed_s, timer_s, distance_m=None,
 
 
 def no_session() -> FitFileBuilder:
-    start = dt.datetime(2024, 3, 4, 6, 0, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2024, 3, 4, 6, 0, 0, tzinfo=dt.UTC)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id(builder, ms(start))
     sport = SportMessage()
@@ -108,7 +108,7 @@ def no_session() -> FitFileBuilder:
 
 
 def offset_plus10h() -> FitFileBuilder:
-    start = dt.datetime(2024, 1, 10, 20, 0, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2024, 1, 10, 20, 0, 0, tzinfo=dt.UTC)
     end = start + dt.timedelta(seconds=1800)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id(builder, ms(start))
@@ -131,7 +131,7 @@ def offset_plus10h() -> FitFileBuilder:
 
 
 def gps_only() -> FitFileBuilder:
-    start = dt.datetime(2022, 7, 1, 5, 30, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2022, 7, 1, 5, 30, 0, tzinfo=dt.UTC)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id(builder, ms(start))
     for i in range(11):
@@ -146,7 +146,7 @@ def gps_only() -> FitFileBuilder:
 
 
 def impossible_times() -> FitFileBuilder:
-    start = dt.datetime(2100, 1, 1, 8, 0, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2100, 1, 1, 8, 0, 0, tzinfo=dt.UTC)
     end = start + dt.timedelta(hours=50)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id(builder, ms(start))
@@ -163,7 +163,7 @@ def device_relative() -> FitFileBuilder:
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id(builder, device_ms(500))
     correlation = TimestampCorrelationMessage()
-    correlation.timestamp = ms(dt.datetime(2023, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc))
+    correlation.timestamp = ms(dt.datetime(2023, 5, 6, 7, 8, 9, tzinfo=dt.UTC))
     correlation.system_timestamp = device_ms(1000)
     builder.add(correlation)
     for i in range(13):
@@ -177,7 +177,7 @@ def device_relative() -> FitFileBuilder:
 
 
 def laps_only() -> FitFileBuilder:
-    start = dt.datetime(2021, 10, 3, 9, 0, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2021, 10, 3, 9, 0, 0, tzinfo=dt.UTC)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id(builder, ms(start))
     for i in range(14):
