@@ -91,3 +91,22 @@ def test_demo_tables(demo):
     page = (out / "audit.html").read_text(encoding="utf-8")
     for athlete in audit["athlete"]:
         assert str(athlete) in page
+
+
+def test_demo_needs_no_sample_extra():
+    """`make demo` installs only the core: the sample plan must import without fit-tool,
+    and writing sample data without it must say what to install."""
+    code = (
+        "import sys\n"
+        "sys.modules['fit_tool'] = None  # as if the `sample` extra were not installed\n"
+        "import runload.demo\n"
+        "from runload.sample.plan import DATA_END, HOME_TZ\n"
+        "import runload.sample as sample\n"
+        "assert sample.writers is None\n"
+        "try:\n"
+        "    sample.write_sample_data('unused')\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'runload[sample]'" in done.stdout

@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 
 try:
-    from . import writers
-except ImportError as exc:  # pragma: no cover - fit-tool is the `sample` extra
-    raise ImportError(
-        "runload.sample writes FIT files with fit-tool: pip install 'runload[sample]'"
-    ) from exc
-from . import exports, painlog, plan, routes
+    from . import exports, writers
+except ImportError as exc:  # fit-tool is the `sample` extra; the plan needs none of it
+    exports = writers = None
+    _WRITERS_MISSING: ImportError | None = exc
+else:
+    _WRITERS_MISSING = None
+from . import painlog, plan, routes
 from .plan import ALEX_WATCH_FROM, DATA_END, DEVICES, HOME_TZ, SQUAD, SQUAD_START
 
 __all__ = ["DEFAULT_SEED", "write_sample_data", "sha256sums"]
@@ -265,6 +266,10 @@ def write_sample_data(directory: str | os.PathLike, *, seed: int = DEFAULT_SEED)
     >>> import runload
     >>> truth = runload.write_sample_data("sample_data")  # doctest: +SKIP
     """
+    if writers is None:
+        raise ImportError(
+            "runload.sample writes FIT files with fit-tool: pip install 'runload[sample]'"
+        ) from _WRITERS_MISSING
     root = Path(directory)
     plans = []
     for index, athlete in enumerate(_ATHLETES):
