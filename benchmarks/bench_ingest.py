@@ -50,19 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "_data"
 sys.path.insert(0, str(ROOT))
 
-RECORD_FIELDS = (
-    "timestamp",
-    "position_lat",
-    "position_long",
-    "distance",
-    "enhanced_speed",
-    "speed",
-    "enhanced_altitude",
-    "altitude",
-    "heart_rate",
-    "cadence",
-)
-
+from runload.io.fit import RECORD_FIELDS  # noqa: E402  (the fields the reader decodes)
 
 # --- the history ----------------------------------------------------------------------
 
