@@ -220,7 +220,10 @@ def test_hours_long_gap_keeps_times_and_strides():
     ratio=st.floats(1.35, 1.6),
     recovery=st.integers(45, 150),
     easy=st.floats(2.3, 4.0),
-    noise=st.floats(0.0, 0.3),
+    # speed noise up to 6.7% of easy speed per 1 Hz sample: the detector's stated domain
+    # (docs/habits.md). At 10% noise a stride of only 1.35x easy pace can be split by a dip
+    # below the 15 s minimum and missed (a known limit, found by this property).
+    noise=st.floats(0.0, 0.2),
     seed=st.integers(0, 10_000),
 )
 def test_property_every_set_of_strides_is_found(n, length, ratio, recovery, easy, noise, seed):
