@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import inspect
 import json
 import os
 import platform
@@ -147,35 +146,11 @@ def naive_fitdecode(paths) -> float:
 
 
 def _read_activities(folder, *, workers, cache, cache_dir=None):
-    """read_activities with the pool/cache options (composed here before they are wired)."""
+    """read_activities with the pool and cache options, problems skipped silently."""
     import runload
-    from runload.io import ingest
 
-    params = inspect.signature(ingest.read_activities).parameters
-    if "workers" in params:
-        return runload.read_activities(
-            folder, workers=workers, cache=cache, cache_dir=cache_dir, errors="skip"
-        )
-    from runload.io.archives import Limits, WalkLog, walk
-    from runload.io.cache import read_cached
-    from runload.io.pool import map_files
-
-    sources = [folder] if isinstance(folder, str | Path) else list(folder)
-    log = WalkLog()
-    entries = []
-    for origin, src in enumerate(sources):
-        entries.extend(walk(str(src), limits=Limits(), log=log, origin=origin))
-
-    def mapper(func, items):
-        return map_files(func, items, workers=workers)
-
-    if cache:
-        results = read_cached(entries, cache_dir=cache_dir, map_func=mapper)
-    else:
-        results = mapper(ingest.read_entry, entries)
-    athletes = [ingest._default_athlete(str(src)) for src in sources]
-    return ingest._assemble(
-        results, athletes, log.metadata, min_overlap=0.5, max_distance_diff=0.10
+    return runload.read_activities(
+        folder, workers=workers, cache=cache, cache_dir=cache_dir, errors="skip"
     )
 
 

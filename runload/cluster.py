@@ -122,11 +122,11 @@ def _athlete_sources(sources) -> dict[str, list[str]]:
             raise ReadError("no such folder", source=os.fspath(root), kind="unreadable")
         folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
         return {p.name: [os.fspath(p)] for p in folders}
-    from .io.ingest import _default_athlete
+    from .io.ingest import default_athlete
 
     out: dict[str, list[str]] = {}
     for path in sources:
-        out.setdefault(_default_athlete(os.fspath(path)), []).append(os.fspath(path))
+        out.setdefault(default_athlete(path), []).append(os.fspath(path))
     return out
 
 
@@ -136,24 +136,17 @@ def _assemble_athlete(athlete: str, out: str, options: dict, logs: list, *batche
     from .io import ingest
 
     results = [r for batch in batches for r in batch]
-    metadata: dict = {}
-    for log in logs:
-        metadata.update(log.metadata)
-    frame = ingest._assemble(
+    frame = ingest.assemble_activities(
         results,
-        [athlete] * max(1, len(logs)),
-        metadata,
+        athletes=[athlete] * max(1, len(logs)),
+        logs=logs,
         min_overlap=options["min_overlap"],
         max_distance_diff=options["max_distance_diff"],
     )
-    problems = pd.DataFrame.from_records(
-        sorted(
-            (p for r in results for p in r.problems),
-            key=lambda p: (p["source"], p["kind"], p["message"]),
-        )
-    )
+    problems = pd.DataFrame.from_records(frame.attrs["problems"])
     problems = columns.conform(problems, columns.PROBLEMS, extra=False)
-    inventory = ingest._inventory(results, frame, logs)
+    inventory = frame.attrs["inventory"]
+    frame.attrs = {}  # kept apart as the problems partition and the returned inventory
     _write_partition(frame.drop(columns=["athlete"]), Path(out) / "activities", athlete)
     _write_partition(problems, Path(out) / "problems", athlete)
     return {"athlete": athlete, **inventory}

@@ -396,3 +396,31 @@ def test_folder_equals_concat_of_files(fakes, tmp_path_factory, picks, seed, gz)
     assert inv["files_seen"] == sum(inventory(p)["files_seen"] for p in parts)
     assert len(problems(whole)) == sum(len(problems(p)) for p in parts)
     shutil.rmtree(folder)
+
+
+def test_assemble_activities_is_read_activities_in_two_steps(fakes, tmp_path):
+    """Reading the walk's entries yourself (as a cluster does) and assembling them gives
+    the same table, problems and inventory as read_activities."""
+    folder = tmp_path / "dana"
+    write(folder / "a.fit", fake_bytes("fit", [run("2024-01-02T10:00:00Z")]))
+    write(folder / "b.gpx", fake_bytes("gpx", [run("2024-01-02T10:00:05Z", 5010)]))
+    write(folder / "bad.fit", fake_bytes("fit", **{"raise": ["bad_crc", "CRC mismatch"]}))
+    write(folder / "notes.txt", b"hello")
+    expected = read_quiet(folder, cache=False)
+    log = WalkLog()
+    entries = list(walk(str(folder), limits=Limits(), log=log, origin=0))
+    results = [ingest.read_entry(entry) for entry in entries]
+    got = ingest.assemble_activities(results, athletes=[ingest.default_athlete(folder)],
+                                     logs=[log])
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs["problems"] == expected.attrs["problems"]
+    assert inventory(got) == inventory(expected)
+    assert inventory(got)["duplicates"] == 1 and len(problems(got)) == 1
+
+
+def test_default_athlete(tmp_path):
+    (tmp_path / "erin").mkdir()
+    assert ingest.default_athlete(tmp_path / "erin") == "erin"
+    assert ingest.default_athlete(tmp_path / "export_7.zip") == "export_7"
+    assert ingest.default_athlete(tmp_path / "export_7.ZIP.gz") == "export_7"
+    assert ingest.default_athlete(tmp_path / "erin" / "run.fit") == "erin"

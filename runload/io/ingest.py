@@ -52,6 +52,8 @@ __all__ = [
     "inventory",
     "activity_hash",
     "problem_summary",
+    "assemble_activities",
+    "default_athlete",
 ]
 
 #: Format -> reader, as ``"module:function"`` (imported when first needed) or a callable
@@ -308,8 +310,22 @@ def _read_entries(entries: Iterable[Entry], *, progress: bool = False,
     return run(read_entry, entries)
 
 
-def _default_athlete(path: str) -> str:
-    """Folder name for a folder, archive stem for an archive, parent folder for a file."""
+def default_athlete(path: str | os.PathLike) -> str:
+    """The athlete a source is read as when none is given.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A folder, an export archive or an activity file.
+
+    Returns
+    -------
+    str
+        The folder's name for a folder, the archive's stem for a ``.zip``/``.zip.gz``
+        (``export_12345.zip`` -> ``export_12345``), the parent folder's name for a file
+        (``"athlete"`` when there is none).
+    """
+    path = os.fspath(path)
     full = os.path.abspath(path)
     base = os.path.basename(full.rstrip(os.sep))
     if os.path.isdir(full):
@@ -442,7 +458,7 @@ def read_activities(
     for origin, path in enumerate(paths):
         if not os.path.exists(path):
             raise ReadError("no such file or folder", source=path, kind="unreadable")
-        athletes.append(athlete if athlete is not None else _default_athlete(path))
+        athletes.append(athlete if athlete is not None else default_athlete(path))
         log = WalkLog()
         logs.append(log)
         entries.extend(walk(path, limits=limits, log=log, recursive=recursive, origin=origin))
@@ -461,15 +477,9 @@ def read_activities(
         results = _read_entries(entries, progress=progress, options=options)
     finally:
         close_zips()
-    metadata: dict[str, dict[str, Any]] = {}
-    for log in logs:
-        metadata.update(log.metadata)
-    frame = _assemble(results, athletes, metadata, min_overlap=min_overlap,
-                      max_distance_diff=max_distance_diff)
-    records = sorted((p for r in results for p in r.problems),
-                     key=lambda p: (p["source"], p["kind"], p["message"]))
-    frame.attrs["problems"] = records
-    frame.attrs["inventory"] = _inventory(results, frame, logs)
+    frame = assemble_activities(results, athletes=athletes, logs=logs,
+                                min_overlap=min_overlap, max_distance_diff=max_distance_diff)
+    records = frame.attrs["problems"]
     frame.attrs["tz"] = dict(tz) if isinstance(tz, Mapping) else tz
     _report(records, len(results), errors)
     return frame
@@ -485,6 +495,51 @@ def _as_paths(source: Any) -> list[str]:
     if not paths:
         raise ParameterError("source is an empty list")
     return paths
+
+
+def assemble_activities(
+    results: list[FileResult],
+    *,
+    athletes: list[str],
+    logs: list[WalkLog],
+    min_overlap: float = 0.5,
+    max_distance_diff: float = 0.10,
+) -> pd.DataFrame:
+    """The activities table of files already read, with its problems and inventory.
+
+    The second half of :func:`read_activities`, for callers that read the files
+    themselves (:func:`read_entry` on a pool or a cluster, as
+    :func:`runload.cluster.read_cohort` does on Dask workers): rows joined with the export
+    metadata, sports inferred, duplicates marked, sorted by start time.
+
+    Parameters
+    ----------
+    results : list of FileResult
+        One per file found by :func:`runload.io.archives.walk`, in walk order (the output
+        of :func:`read_entry` over the walk's entries).
+    athletes : list of str
+        The athlete of each source, indexed by ``FileResult.origin``.
+    logs : list of runload.io.archives.WalkLog
+        The walk logs of the sources (export metadata, ignored files, export layouts).
+    min_overlap, max_distance_diff : float
+        Duplicate matching, as in :func:`read_activities`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The activities table (:data:`runload.columns.ACTIVITIES` plus ``athlete``), with
+        ``attrs['problems']`` (problem records sorted by source, kind and message) and
+        ``attrs['inventory']`` (the counts :func:`inventory` returns).
+    """
+    metadata: dict[str, dict[str, Any]] = {}
+    for log in logs:
+        metadata.update(log.metadata)
+    frame = _assemble(results, athletes, metadata, min_overlap=min_overlap,
+                      max_distance_diff=max_distance_diff)
+    frame.attrs["problems"] = sorted((p for r in results for p in r.problems),
+                                     key=lambda p: (p["source"], p["kind"], p["message"]))
+    frame.attrs["inventory"] = _inventory(results, frame, logs)
+    return frame
 
 
 def _assemble(results: list[FileResult], athletes: list[str],
