@@ -15,6 +15,7 @@ import csv
 import io
 import os
 import re
+import stat
 import warnings
 from collections.abc import Iterable
 
@@ -82,13 +83,18 @@ def load_rows(path_or_buffer, encoding):
 
 
 def read_bytes(path_or_buffer):
+    """Return (source, raw bytes or text) of a log path or an open buffer.
+
+    A path must name a regular file of at most :data:`MAX_LOG_BYTES`: a folder, a named
+    pipe, a socket or a device (``/dev/zero``, ``/dev/null``) is refused with a
+    :class:`~runload.errors.PainLogError` before anything is read, and never blocks (the
+    file is opened non-blocking and checked with ``fstat`` on the open descriptor, so a
+    path swapped for a pipe after a check cannot block either). An open buffer is read
+    as given, up to the same cap.
+    """
     if isinstance(path_or_buffer, (str, os.PathLike)):
         source = os.fspath(path_or_buffer)
-        try:
-            with open(source, "rb") as fh:
-                return source, _capped(fh.read(MAX_LOG_BYTES + 1), source)
-        except OSError as exc:
-            raise PainLogError(f"cannot open the pain log: {exc.strerror or exc}", source=source) from exc
+        return source, _read_regular_file(source)
     if hasattr(path_or_buffer, "read"):
         source = str(getattr(path_or_buffer, "name", "<buffer>"))
         return source, _capped(path_or_buffer.read(MAX_LOG_BYTES + 1), source)
@@ -97,11 +103,76 @@ def read_bytes(path_or_buffer):
     )
 
 
+#: Flags for opening a log: non-blocking, so opening a named pipe without a writer returns
+#: at once (the descriptor is then refused as not a regular file); never a controlling
+#: terminal; binary on Windows (where the first two do not exist).
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file of ``st_mode`` is, in words, when it is not a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a regular file"
+    return "not a regular file"
+
+
+def _refuse_special(what: str, source: str) -> PainLogError:
+    return PainLogError(f"{what}; a pain log must be a CSV file on disk: not read", source=source)
+
+
+def _read_regular_file(source: str) -> bytes:
+    """The bytes of the regular file ``source``, refused when special or too large."""
+    try:
+        fd = os.open(source, _OPEN_FLAGS)
+    except OSError as exc:
+        try:  # a socket cannot be opened at all: say what it is
+            what = _not_regular(os.stat(source).st_mode)
+        except OSError:
+            what = None
+        if what is not None:
+            raise _refuse_special(what, source) from exc
+        raise PainLogError(f"cannot open the pain log: {exc.strerror or exc}", source=source) from exc
+    try:
+        info = os.fstat(fd)
+        what = _not_regular(info.st_mode)
+        if what is not None:
+            raise _refuse_special(what, source)
+        _capped_size(info.st_size, source)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1  # closed by the file object from here on
+            return _capped(fh.read(MAX_LOG_BYTES + 1), source)
+    except OSError as exc:
+        raise PainLogError(f"cannot read the pain log: {exc.strerror or exc}", source=source) from exc
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _capped_size(size: int, source: str) -> None:
+    if size > MAX_LOG_BYTES:
+        raise _too_large(source)
+
+
+def _too_large(source: str) -> PainLogError:
+    return PainLogError(
+        f"the file is larger than {MAX_LOG_BYTES // 2**20} MiB; a log kept by hand is "
+        "far smaller: is it the right file?", source=source)
+
+
 def _capped(raw, source: str):
     if len(raw) > MAX_LOG_BYTES:
-        raise PainLogError(
-            f"the file is larger than {MAX_LOG_BYTES // 2**20} MiB; a log kept by hand is "
-            "far smaller: is it the right file?", source=source)
+        raise _too_large(source)
     return raw
 
 

@@ -120,6 +120,9 @@ def read_pain_log(
         the wrong number of fields, unparseable or ambiguous date, a date after
         ``today``, severity not a number or outside 0-10, negative
         ``time_lost_days``, ``end`` before ``onset``, one diary day rated twice.
+        With ``source`` only: a path that cannot be opened, or that is not a regular
+        file (a folder, named pipe, socket or device; refused before any read,
+        never blocking), or a log over 64 MiB.
 
     Notes
     -----

@@ -107,6 +107,9 @@ def read_habits_log(
         (or with ``minutes`` and ``value`` that disagree), sleep hours outside 0–24,
         a ``shoes`` row without the pair's name, a stride count that is not a whole
         number ≥ 1.
+        With ``source`` only: a path that cannot be opened, or that is not a regular
+        file (a folder, named pipe, socket or device; refused before any read,
+        never blocking), or a log over 64 MiB.
 
     Notes
     -----
