@@ -106,8 +106,8 @@ def read_bytes(path_or_buffer):
 #: Flags for opening a log: non-blocking, so opening a named pipe without a writer returns
 #: at once (the descriptor is then refused as not a regular file); never a controlling
 #: terminal; binary on Windows (where the first two do not exist).
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-               | getattr(os, "O_BINARY", 0))
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _not_regular(mode: int) -> str | None:
@@ -147,7 +147,7 @@ def _read_regular_file(source: str) -> bytes:
         if what is not None:
             raise _refuse_special(what, source)
         _capped_size(info.st_size, source)
-        if hasattr(os, "set_blocking"):
+        if _NONBLOCK:  # a regular file: read it plainly
             os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as fh:
             fd = -1  # closed by the file object from here on
