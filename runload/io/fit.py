@@ -32,11 +32,14 @@ without changing any output:
 :func:`fit_messages`, which first tries the fast path
 :func:`runload.io.fitscan.fast_fit_messages` (skips the record bytes, decodes only the
 summary messages; vectorised record decoding) and falls back to
-:func:`read_fit_messages` — the reference — whenever the fast path declines (checksum
-errors, truncation, compressed timestamps ...), so every problem is still reported by
-the reference path. Both give equal :class:`FitMessages`; ``fast=False`` forces the
-reference path. When the fast path declines, :func:`parse_fit` makes one reference pass
-with the records (broken files are the ones that need them), instead of two.
+:func:`read_fit_messages` — the reference — whenever the fast path declines
+(truncation, a corrupt header, compressed timestamps ...), so those problems are still
+reported by the reference path. A checksum mismatch alone does not make it decline: the
+fast path reports the same ``bad_crc`` problems (:func:`crc_problem`, shared by both
+paths) and keeps the data, as the reference does. Both give equal :class:`FitMessages`;
+``fast=False`` forces the reference path. When the fast path declines,
+:func:`parse_fit` makes one reference pass with the records (broken files are the ones
+that need them), instead of two.
 
 Rules
 -----
@@ -108,6 +111,7 @@ __all__ = [
     "RECORD_FIELDS",
     "SUMMARY_MESSAGES",
     "FitMessages",
+    "crc_problem",
     "fit_messages",
     "fit_track",
     "parse_fit",
@@ -273,6 +277,34 @@ def _cut_off(exc: fitdecode.FitEOFError, *, n_files: int, size: int, data_start:
     )
 
 
+def crc_problem(part: str, number: int) -> tuple[str, str]:
+    """The ``bad_crc`` problem of a checksum that does not match.
+
+    Both decoding paths (:func:`read_fit_messages` and
+    :func:`runload.io.fitscan.fast_fit_messages`) build their checksum problems here,
+    so their messages cannot drift apart.
+
+    Parameters
+    ----------
+    part : {'header', 'file'}
+        ``'header'``: the CRC in bytes 12-13 of a 14-byte FIT header (over the first
+        12 bytes); ``'file'``: the CRC after the data (over the header and the data).
+    number : int
+        1-based number of the FIT file (the chained FIT file) it belongs to.
+
+    Returns
+    -------
+    (str, str)
+        ``('bad_crc', message)``.
+    """
+    if part == "header":
+        return "bad_crc", f"the header checksum of FIT file {number} does not match"
+    return (
+        "bad_crc",
+        f"the checksum of FIT file {number} does not match its bytes; the decoded data is kept",
+    )
+
+
 def _read_problem(exc: BaseException, *, n_files: int, size: int, data_start: int = 0,
                   data_size: int = 0) -> tuple[str, str]:
     """Turn a decoding error into a ``(kind, message)`` problem.
@@ -385,17 +417,9 @@ def read_fit_messages(data: bytes, *, source: str, records: bool = False) -> Fit
                     data_size = frame.body_size
                     next_start = data_start + data_size + 2
                     if frame.crc_matched is False:
-                        problems.append(
-                            ("bad_crc", f"the header checksum of FIT file {n_files} does not match")
-                        )
+                        problems.append(crc_problem("header", n_files))
                 elif isinstance(frame, fitdecode.FitCRC) and not frame.matched:
-                    problems.append(
-                        (
-                            "bad_crc",
-                            f"the checksum of FIT file {n_files} does not match its bytes; "
-                            "the decoded data is kept",
-                        )
-                    )
+                    problems.append(crc_problem("file", n_files))
         except _DECODE_ERRORS as exc:
             problem = _read_problem(exc, n_files=n_files, size=len(data), data_start=data_start,
                                     data_size=data_size)

@@ -16,7 +16,8 @@ The result is ``None`` — decode with fitdecode instead — for anything the fa
 does not reproduce exactly: compressed-timestamp headers, accumulating components
 (``compressed_speed_distance``, ``cycles``), subfields, date-times below
 ``0x10000000`` (device-relative), and every file :func:`~runload.io.fitscan.scan_fit`
-refuses (bad CRC, truncation ...). Fields that are not plain numbers in fitdecode
+refuses (truncation ...; a checksum mismatch too, unless ``crc="report"`` asks to decode
+the bytes as fitdecode does and say so). Fields that are not plain numbers in fitdecode
 (enums, strings, arrays, byte fields, 64-bit integers, unknown fields, developer
 fields, and any name a developer field also uses) are left out; every column that is
 returned equals fitdecode's ``message.get_value(name)`` for every message
@@ -71,6 +72,7 @@ def record_arrays(
     fields: Iterable[str] | None = None,
     raw_times: bool = False,
     duplicates: str = "first",
+    crc: str = "require",
 ) -> dict[str, np.ndarray] | None:
     """Decode the ``record`` messages of a FIT file into numpy columns.
 
@@ -89,6 +91,11 @@ def record_arrays(
         When a message holds two fields of one name (``enhanced_speed`` written and
         also expanded from ``speed``): ``'first'`` is ``message.get_value(name)``;
         ``'last'`` is what a loop over ``message.fields`` assigning by name keeps.
+    crc : {'require', 'report'}, default 'require'
+        As for :func:`~runload.io.fitscan.scan_fit`: ``'require'`` gives ``None`` for a
+        file whose checksums do not match; ``'report'`` decodes its records all the
+        same (fitdecode's values; the mismatch is in the scan :func:`decode_records`
+        returns).
 
     Returns
     -------
@@ -105,7 +112,9 @@ def record_arrays(
     ``processor=None`` with ``raw_times=True``), component expansions placed before
     the field they come from, as fitdecode orders them.
     """
-    result = decode_records(data, fields=fields, raw_times=raw_times, duplicates=duplicates)
+    result = decode_records(
+        data, fields=fields, raw_times=raw_times, duplicates=duplicates, crc=crc
+    )
     return None if result is None else result[0]
 
 
@@ -116,11 +125,13 @@ def decode_records(
     raw_times: bool = False,
     duplicates: str = "first",
     keep: Iterable[str] = (),
+    crc: str = "require",
 ):
     """:func:`record_arrays`, also returning the names left out and the scan.
 
-    ``keep`` is passed to :func:`~runload.io.fitscan.scan_fit`, so one walk also
-    gives the reduced summary stream.
+    ``keep`` and ``crc`` are passed to :func:`~runload.io.fitscan.scan_fit`, so one
+    walk also gives the reduced summary stream (and, with ``crc="report"``, the
+    checksums that do not match, :attr:`~runload.io.fitscan.FitScan.bad_crc`).
 
     Returns
     -------
@@ -133,7 +144,7 @@ def decode_records(
         from ..errors import ParameterError
 
         raise ParameterError(f"duplicates must be 'first' or 'last', got {duplicates!r}")
-    scan = scan_fit(data, keep=keep, records=True)
+    scan = scan_fit(data, keep=keep, records=True, crc=crc)
     if scan is None:
         return None
     wanted = None if fields is None else frozenset(fields)

@@ -14,13 +14,18 @@ times costs no more than one that does not. The messages fitdecode returns are
 the same objects, with the same values, as on the full stream, so a reader's
 summarising code runs unchanged.
 
-The file CRC is verified with :func:`runload.io.crc.fit_crc` (not fitdecode's
-pure-Python loop). Anything the walker does not fully understand returns ``None``,
-and the caller falls back to the full fitdecode path, which then reports the problem
-exactly as before: a bad CRC, truncation, a corrupt header, trailing bytes,
-compressed-timestamp record headers (their timestamps accumulate over *every*
-message, so skipping messages would change them), a data message of an undefined
-local type, a zero-size field.
+The file CRC (and the header CRC, when the header has one) is verified with
+:func:`runload.io.crc.fit_crc` (not fitdecode's pure-Python loop). A checksum that does
+not match is not a reason to leave the fast path: the structure is walked all the same
+and, with ``crc="report"``, the mismatches are returned in :attr:`FitScan.bad_crc`, from
+which :func:`fast_fit_messages` builds the very ``bad_crc`` problems the full path
+reports (fitdecode, in the read-only CRC mode the reader uses, only compares the
+checksums; it decodes every message the same either way). Anything the walker does not
+fully understand returns ``None``, and the caller falls back to the full fitdecode
+path, which then reports the problem exactly as before: truncation, a corrupt header,
+trailing bytes, compressed-timestamp record headers (their timestamps accumulate over
+*every* message, so skipping messages would change them), a data message of an
+undefined local type, a zero-size field.
 
 Chained FIT files (several header/data/CRC blocks in one file) are handled: each
 block is reduced separately.
@@ -51,6 +56,7 @@ __all__ = [
     "Definition",
     "FitScan",
     "scan_fit",
+    "CRC_MODES",
     "reduce_fit",
     "summary_messages",
     "mesg_nums",
@@ -105,12 +111,18 @@ class FitScan(NamedTuple):
         messages, in file order, the byte offsets of the data messages that use it.
     n_files : int
         Number of FIT files (header/data/CRC blocks; more than 1 when chained).
+    bad_crc : tuple of (int, str)
+        Only with ``crc="report"``: the checksums that do not match, in file order, as
+        ``(file_number, part)`` — ``file_number`` 1-based (the chained FIT file),
+        ``part`` ``'header'`` (the header CRC) or ``'file'`` (the CRC after the data).
+        Empty when every checksum matches.
     """
 
     reduced: bytes
     counts: dict
     records: list
     n_files: int
+    bad_crc: tuple = ()
 
 
 def mesg_nums(names: Iterable[str]) -> frozenset[int]:
@@ -145,7 +157,17 @@ def _keep_nums(keep: Iterable[str]) -> frozenset[int]:
     return nums
 
 
-def scan_fit(data: bytes, *, keep: Iterable[str] = SUMMARY_MESSAGES, records: bool = False):
+#: Values of the ``crc`` option of :func:`scan_fit`.
+CRC_MODES = ("require", "report")
+
+
+def scan_fit(
+    data: bytes,
+    *,
+    keep: Iterable[str] = SUMMARY_MESSAGES,
+    records: bool = False,
+    crc: str = "require",
+):
     """Walk a FIT file's record headers without decoding its data messages.
 
     Parameters
@@ -157,19 +179,36 @@ def scan_fit(data: bytes, *, keep: Iterable[str] = SUMMARY_MESSAGES, records: bo
     records : bool, default False
         Also collect the offsets of every ``record`` data message per definition
         (for :mod:`runload.io.fitrecords`).
+    crc : {'require', 'report'}, default 'require'
+        What a header or file checksum that does not match does: ``'require'``
+        returns ``None``; ``'report'`` scans the file all the same and lists the
+        mismatches in :attr:`FitScan.bad_crc` (a header CRC of 0 means "not
+        computed", as the FIT protocol and fitdecode have it, and is not checked).
 
     Returns
     -------
     FitScan or None
-        ``None`` when the file is not one the walker fully understands (bad CRC,
-        truncated, compressed-timestamp headers, ...): decode it with fitdecode.
+        ``None`` when the file is not one the walker fully understands (truncated,
+        trailing bytes, compressed-timestamp headers, a checksum mismatch with
+        ``crc='require'`` ...): decode it with fitdecode.
+
+    Raises
+    ------
+    runload.errors.ParameterError
+        For an unknown message name in ``keep`` or an unknown ``crc`` mode.
     """
+    if crc not in CRC_MODES:
+        from ..errors import ParameterError
+
+        raise ParameterError(f"crc must be one of {CRC_MODES}, got {crc!r}")
+    report = crc == "report"
     keep_nums = _keep_nums(keep)
     n = len(data)
     pos = 0
     parts: list[bytes] = []
     counts: dict[int, int] = {}
     runs: list = []
+    bad: list[tuple[int, str]] = []
     if n < 14:
         return None
     while pos < n:
@@ -182,18 +221,23 @@ def scan_fit(data: bytes, *, keep: Iterable[str] = SUMMARY_MESSAGES, records: bo
         end = body + int.from_bytes(data[pos + 4 : pos + 8], "little")
         if end + 2 > n:
             return None
+        number = len(parts) + 1
         if hsize >= 14:
             header_crc = int.from_bytes(data[pos + 12 : pos + 14], "little")
             if header_crc and fit_crc(data[pos : pos + 12]) != header_crc:
-                return None
+                if not report:
+                    return None
+                bad.append((number, "header"))
         if fit_crc(memoryview(data)[pos : end + 2]) != 0:
-            return None
+            if not report:
+                return None
+            bad.append((number, "file"))
         spans = _walk_body(data, body, end, keep_nums, counts, runs if records else None)
         if spans is None:
             return None
         parts.append(_rebuild(data[pos : pos + hsize], data, spans))
         pos = end + 2
-    return FitScan(b"".join(parts), counts, runs, len(parts))
+    return FitScan(b"".join(parts), counts, runs, len(parts), tuple(bad))
 
 
 def _walk_body(data, start, end, keep_nums, counts, runs):
@@ -402,7 +446,9 @@ def fast_fit_messages(data: bytes, *, records: bool = False):
     fitdecode exactly as ``read_fit_messages`` decodes the whole file
     (``processor=None``, lenient errors); the record columns from
     :func:`runload.io.fitrecords.decode_records` with raw times and last-field-wins
-    semantics, as ``read_fit_messages`` builds them.
+    semantics, as ``read_fit_messages`` builds them. Checksums that do not match
+    (:attr:`FitScan.bad_crc`) become the ``bad_crc`` problems ``read_fit_messages``
+    reports for them, with the same messages, in the same order.
 
     Parameters
     ----------
@@ -417,12 +463,17 @@ def fast_fit_messages(data: bytes, *, records: bool = False):
         Equal to ``read_fit_messages(data, source=..., records=records)``; ``None``
         when the file needs the full path (which then also reports its problems).
     """
-    from .fit import RECORD_FIELDS, SUMMARY_MESSAGES, FitMessages
+    from .fit import RECORD_FIELDS, SUMMARY_MESSAGES, FitMessages, crc_problem
     from .fitrecords import decode_records
 
     if records:
         decoded = decode_records(
-            data, fields=RECORD_FIELDS, raw_times=True, duplicates="last", keep=SUMMARY_MESSAGES
+            data,
+            fields=RECORD_FIELDS,
+            raw_times=True,
+            duplicates="last",
+            keep=SUMMARY_MESSAGES,
+            crc="report",
         )
         if decoded is None:
             return None
@@ -430,7 +481,7 @@ def fast_fit_messages(data: bytes, *, records: bool = False):
         if dropped & set(RECORD_FIELDS):
             return None
     else:
-        scan = scan_fit(data, keep=SUMMARY_MESSAGES)
+        scan = scan_fit(data, keep=SUMMARY_MESSAGES, crc="report")
         if scan is None:
             return None
     summary = _decode_summary(scan.reduced, SUMMARY_MESSAGES)
@@ -442,7 +493,8 @@ def fast_fit_messages(data: bytes, *, records: bool = False):
             name: columns[name] if name in columns else np.full(n_records, np.nan)
             for name in RECORD_FIELDS
         }
-    return FitMessages(summary, columns if records else None, n_records, [], scan.n_files)
+    problems = [crc_problem(part, number) for number, part in scan.bad_crc]
+    return FitMessages(summary, columns if records else None, n_records, problems, scan.n_files)
 
 
 def _decode_summary(reduced: bytes, names) -> list[dict] | None:
