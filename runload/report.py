@@ -634,16 +634,17 @@ def _checklist_cell(symbol: Any, habit: str) -> str:
 
 
 def _checklist_chart(weekly: pd.DataFrame, athlete: str | None, n_rows: int, weeks: int) -> str:
-    from .plot.habits import plot_checklist
+    from .plot.habits import checklist_figsize, plot_checklist
 
-    fig, ax = _new_figure(min(16.0, 3.0 + 0.35 * weeks), 1.0 + 0.45 * n_rows)
+    fig, ax = _new_figure(*checklist_figsize(weeks, n_rows))
     plot_checklist(weekly, athlete=athlete, last_weeks=weeks, load_flags=True, ax=ax)
     who = f" of {athlete}" if athlete else ""
     return _figure(
         fig, f"Prevention checklist{who}: {n_rows} habits and mileage rules over the last "
              f"{_plural(weeks, 'week')}",
         "Green ✓ kept, red ✗ missed, grey – not judged (incomplete week, rule not applicable, "
-        "or nothing recorded). Each row label carries its evidence label.", wide=True)
+        "or nothing recorded). Each row label names the kind of its evidence; the full "
+        "evidence labels are listed below.", wide=True)
 
 
 def _checklist_section(weekly: pd.DataFrame, *, last_weeks: int = CHECKLIST_WEEKS) -> str:
