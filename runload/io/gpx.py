@@ -281,6 +281,43 @@ def _point_pattern(prefix: str, lon_first: bool) -> re.Pattern:
     )
 
 
+#: The common shapes, in schema order: ``ele``, ``time``, GPX 1.0 ``speed``, then
+#: ``<extensions>`` holding ``TrackPointExtension`` and leaves: ``hr``, ``cad``,
+#: ``speed`` and these others (Garmin, Suunto/Movescount ``gpxdata``, power).
+_PLAIN_EXT_LEAF = "(?:atemp|wtemp|depth|course|bearing|temp|distance|PowerInWatts|power)>[^<&]*+"
+_XPFX = "(?:[A-Za-z_][\\w.\\-]*+:)?+"
+_W = _S + "*+"
+_END = "</[^<>]*+>"
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_pattern(prefix: str, lon_first: bool) -> re.Pattern:
+    """The common shapes of :func:`_point_pattern`, with its groups; about twice as fast.
+
+    Every point this matches, :func:`_point_pattern` matches over the same span with the
+    same groups: each piece here is one way through the general pattern (one space
+    between attributes, double quotes, white space only between children, the children
+    in schema order, each at most once, an extension's end tag as written). A point it
+    does not match stays in the skeleton, and the file is split again with the general
+    pattern.
+    """
+    first, second = ("lon", "lat") if lon_first else ("lat", "lon")
+    p = re.escape(prefix)
+    leaf = "([^<&]*+)" + _END + _W
+    return re.compile(
+        "<" + p + "trkpt " + first + '=(")([^"\'<&\\t\\n]*+)" ' + second
+        + '=(")([^"\'<&\\t\\n]*+)"(?:/>|>' + _W
+        + "(?:<" + p + "ele>" + leaf + ")?"
+        + "(?:<" + p + "time>" + leaf + ")?"
+        + "(?:<" + p + "speed>" + leaf + ")?"
+        + "(?:<" + p + "extensions>" + _W
+        + "(?:<(?:" + _XPFX + "(?:hr>([^<&]*+)|cad>([^<&]*+)|speed>([^<&]*+)|"
+        + _PLAIN_EXT_LEAF + ")" + _END + "|/?+" + _XPFX + "TrackPointExtension>)" + _W + ")*+"
+        + "</" + p + "extensions>" + _W + ")?"
+        + "</" + p + "trkpt>)"
+    )
+
+
 _GROUPS = 10
 _ANY_POINT = re.compile("<(" + _PFX + ")trkpt[ \t\n/>]")
 _LON_FIRST = re.compile("<" + _PFX + "trkpt" + _S + "+lon[ \t\n=]")
@@ -309,11 +346,14 @@ def _fast_scan(text: str, *, source: str) -> _Raw | None:
     if first is None:
         return None
     lon_first = _LON_FIRST.match(text, first.start()) is not None
-    parts = _point_pattern(first.group(1), lon_first).split(text)
     step = _GROUPS + 1
-    pieces = parts[::step]
-    skeleton = "".join(pieces).lstrip(" \t\n")
-    if _LOOSE_EXTRA.search(skeleton):
+    for pattern in (_plain_pattern, _point_pattern):
+        parts = pattern(first.group(1), lon_first).split(text)
+        pieces = parts[::step]
+        skeleton = "".join(pieces).lstrip(" \t\n")
+        if not _LOOSE_EXTRA.search(skeleton):
+            break
+    else:
         return None  # a point of another shape, or hr/cad/speed outside the points
     ends = _SEG_END.findall(skeleton)
     if len(ends) != len(_SEG_START.findall(skeleton)):

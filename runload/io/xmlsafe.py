@@ -67,6 +67,7 @@ __all__ = [
     "xml_errors",
     "floats_from_text",
     "times_from_text",
+    "times_ns",
     "plausible_times",
     "CHUNK_POINTS",
     "flush_columns",
@@ -323,20 +324,73 @@ def xml_errors(*, source: str, skipped_lines: int = 0):
                         kind="malformed_xml") from exc
 
 
-def floats_from_text(values: list) -> np.ndarray:
-    """Convert a list of XML texts (``None`` for missing) to floats in one numpy call.
+#: Bytes of a plain decimal number: the only texts the arrow conversion is trusted with.
+_NUMBER_BYTES = b"0123456789+-.eE"
 
-    Unreadable texts become NaN (the fast path parses the whole column at C speed; only a
-    column holding junk falls back to :func:`pandas.to_numeric` with ``errors='coerce'``).
+
+def _arrow_floats(values: list) -> np.ndarray | None:
+    """Texts of plain decimal numbers (or ``None``) as floats, by arrow; else None.
+
+    Only when every text is made of digits, signs, points and exponent letters (no
+    white space, ``_``, ``nan`` or ``inf``, whose readings could differ: the sign of a
+    NaN, for one) and arrow reads every one of them. Arrow and Python both round
+    correctly, so the values are those :func:`float` gives.
+    """
+    import pyarrow as pa  # only here: ``import runload`` stays light
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.array(values)  # type inference is ~4x faster than type=pa.string()
+        if array.type != pa.string():
+            return None
+        data = array.buffers()[2]
+        if data is not None and data.to_pybytes().translate(None, _NUMBER_BYTES):
+            return None  # a byte outside a plain number
+        return pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False, writable=True)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+
+
+def floats_from_text(values: list) -> np.ndarray:
+    """Convert a list of XML texts (``None`` for missing) to floats in bulk.
+
+    Parameters
+    ----------
+    values : list of str or None
+        The texts, in order.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64; ``None`` and unreadable texts are NaN.
+
+    Notes
+    -----
+    Three conversions, one result. A column of plain decimal numbers (the usual case) is
+    converted by pyarrow's string-to-float cast, about twice as fast as numpy; it is used
+    only when every text has the bytes of a plain number and arrow accepts all of them,
+    and then gives exactly the values :func:`float` gives (both are correctly rounded;
+    ``tests/test_xmlsafe.py`` checks it over odd strings). Any other column goes to
+    ``numpy.array(values, dtype=float64)``, which reads texts as :func:`float` does
+    (surrounding white space, ``_`` between digits, ``nan``, ``inf``); a column holding
+    junk falls back to :func:`pandas.to_numeric` with ``errors='coerce'``.
     """
     if not values or (values[0] is None and values.count(None) == len(values)):
         return np.full(len(values), np.nan)
+    if len(values) >= _ARROW_MIN:
+        fast = _arrow_floats(values)
+        if fast is not None:
+            return fast
     try:
         return np.array(values, dtype=np.float64)
     except (ValueError, TypeError):
         return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(
             dtype=np.float64, na_value=np.nan, copy=True
         )
+
+
+#: Shorter columns go straight to numpy (arrow's fixed cost is larger than its gain).
+_ARROW_MIN = 512
 
 
 def times_from_text(values: list) -> pd.DatetimeIndex:
@@ -370,6 +424,71 @@ def times_from_text(values: list) -> pd.DatetimeIndex:
             ns[lost[year > _AFTER_NS.year]] = _AFTER_NS.value
         times = pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC")
     return times
+
+
+def _template(length: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Digit positions and separators of ``YYYY-MM-DDThh:mm:ss[.f…]Z`` of one length."""
+    if length == 20:
+        shape = "dddd-dd-ddTdd:dd:ddZ"
+    elif 22 <= length <= 30:
+        shape = "dddd-dd-ddTdd:dd:dd." + "d" * (length - 21) + "Z"
+    else:
+        return None
+    codes = np.frombuffer(shape.encode(), dtype=np.uint8)
+    return codes == ord("d"), codes
+
+
+_TEMPLATES = {length: _template(length) for length in range(20, 31)}
+
+
+def _arrow_times_ns(values: list) -> np.ndarray | None:
+    """Times of one strict shape (or ``None``) as int64 ns, by arrow; else None.
+
+    Every text must be ``YYYY-MM-DDThh:mm:ssZ`` with the same number (0 to 9) of
+    fraction digits, checked byte by byte on arrow's buffer; arrow then parses them or
+    refuses the column (a 30 February, an hour 24, a year outside the nanosecond range).
+    Fixed fields leave no room to read such a text differently from pandas.
+    """
+    import pyarrow as pa  # only here: ``import runload`` stays light
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.array(values)
+        if array.type != pa.string() or array.offset:
+            return None
+        size = len(array)
+        offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=size + 1)
+        lengths = np.diff(offsets)
+        length = int(lengths.max())
+        template = _TEMPLATES.get(length)
+        if template is None or int((lengths == length).sum()) + array.null_count != size:
+            return None  # mixed lengths, or an empty text
+        digits, codes = template
+        data = np.frombuffer(array.buffers()[2], dtype=np.uint8, count=int(offsets[-1]))
+        data = data.reshape(-1, length)
+        if not (((data[:, digits] - 48) < 10).all()
+                and (data[:, ~digits] == codes[~digits]).all()):
+            return None
+        stamps = pc.cast(array, pa.timestamp("ns", tz="UTC"))
+        return stamps.to_numpy(zero_copy_only=False).view(np.int64).copy()
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+
+
+def times_ns(values: list) -> np.ndarray:
+    """:func:`times_from_text` as int64 nanoseconds since the Unix epoch (NaT: min int64).
+
+    Columns of one strict ISO 8601 shape (``2024-03-04T07:00:00Z``, with or without a
+    fixed number of fraction digits: what devices write) are parsed by pyarrow, about
+    twice as fast as pandas and without its fixed cost of about 0.5 ms a call; the values
+    are the same (``tests/test_xmlsafe_times.py``). Anything else goes through
+    :func:`times_from_text`.
+    """
+    if values and not (values[0] is None and values.count(None) == len(values)):
+        fast = _arrow_times_ns(values)
+        if fast is not None:
+            return fast
+    return np.asarray(times_from_text(values).asi8, dtype=np.int64)
 
 
 def _in_ns_range(times) -> pd.DatetimeIndex:
@@ -440,7 +559,7 @@ def flush_columns(text: dict[str, list], numbers: dict[str, list], kinds: dict[s
             continue
         kind = kinds[name]
         if kind == "time":
-            array = np.asarray(times_from_text(values).asi8, dtype=np.int64)
+            array = times_ns(values)
         elif kind == "int":
             array = np.asarray(values, dtype=np.int64)
         else:

@@ -1,0 +1,90 @@
+"""``times_ns`` (arrow for one strict ISO 8601 shape) equals ``times_from_text`` (pandas).
+
+The arrow path reads only columns whose every text is ``YYYY-MM-DDThh:mm:ss[.f…]Z`` with
+one fixed number of fraction digits; the values must be the reference's to the
+nanosecond, and impossible fields (30 February, hour 24, second 60, years outside the
+nanosecond range) must be refused by arrow and left to pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runload.io import xmlsafe
+from runload.io.xmlsafe import flush_columns, times_from_text, times_ns
+
+
+def _reference(values: list) -> np.ndarray:
+    return np.asarray(times_from_text(values).asi8, dtype=np.int64)
+
+
+_FIELD = st.integers(0, 99).map(lambda v: f"{v:02d}")
+
+
+@st.composite
+def _strict_text(draw, digits: int):
+    """Texts of the strict shape, most of them real instants, some impossible."""
+    if draw(st.integers(0, 4)):
+        moment = draw(st.datetimes(min_value=dt.datetime(1600, 1, 1),
+                                   max_value=dt.datetime(2300, 12, 31)))
+        head = moment.strftime("%Y-%m-%dT%H:%M:%S")
+        head = f"{moment.year:04d}{head[head.index('-'):]}"
+    else:  # any two-digit fields: month 13, day 31 in April, hour 24, second 60, ...
+        year = draw(st.integers(0, 9999))
+        head = (f"{year:04d}-{draw(_FIELD)}-{draw(_FIELD)}T{draw(_FIELD)}:{draw(_FIELD)}:"
+                f"{draw(_FIELD)}")
+    fraction = "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=digits,
+                                     max_size=digits)))
+    return head + ("." + fraction if digits else "") + "Z"
+
+
+@st.composite
+def _column(draw):
+    digits = draw(st.sampled_from([0, 1, 3, 6, 7, 9]))
+    return draw(st.lists(st.one_of(_strict_text(digits), st.none()), min_size=1, max_size=30))
+
+
+@settings(max_examples=250, deadline=None)
+@given(values=_column())
+def test_strict_columns_equal_the_reference(values):
+    assert np.array_equal(times_ns(values), _reference(values))
+
+
+_ODD = ["", " 2024-03-04T07:00:00Z", "2024-03-04T07:00:00Z ", "2024-03-04 07:00:00Z",
+        "2024-03-04T07:00:00", "2024-03-04T07:00:00+02:00", "2024-03-04T07:00Z",
+        "2024-03-04T07:00:00.Z", "2024-03-04T07:00:00.1234567891Z", "20240304T070000Z",
+        "2024-3-4T07:00:00Z", "2024-03-04T07:00:60Z", "2024-03-04T24:00:00Z",
+        "2023-02-29T00:00:00Z", "2024-02-29T00:00:00Z", "1901-12-13T20:45:52Z",
+        "1677-09-21T00:00:00Z", "2262-04-12T00:00:00Z", "0024-01-01T00:00:00Z",
+        "2999-01-01T00:00:00Z", "2024-03-04t07:00:00z", "٢٠٢٤-03-04T07:00:00Z", "junk", None]
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(st.one_of(st.sampled_from(_ODD), _strict_text(0), _strict_text(3)),
+                       min_size=1, max_size=12))
+def test_odd_columns_equal_the_reference(values):
+    assert np.array_equal(times_ns(values), _reference(values))
+
+
+def test_the_arrow_path_is_taken_for_device_shapes():
+    for text in ("2024-03-04T07:00:00Z", "2024-03-04T07:00:00.250Z",
+                 "2014-01-16T18:48:44.340000Z", "1901-12-13T20:45:52.2073437Z"):
+        column = [text, None, text]
+        assert xmlsafe._arrow_times_ns(column) is not None
+        assert np.array_equal(times_ns(column), _reference(column))
+    for column in (["2024-03-04T07:00:00Z", "2024-03-04T07:00:00.5Z"],  # mixed lengths
+                   ["2024-02-30T07:00:00Z"], ["2024-03-04T07:00:00Z", ""], [None]):
+        assert xmlsafe._arrow_times_ns(column) is None
+        assert np.array_equal(times_ns(column), _reference(column))
+
+
+def test_flush_columns_uses_the_same_times():
+    texts = {"t": ["2024-03-04T07:00:00Z", None, "1901-12-13T20:45:52Z", "2999-01-01T00:00:00Z"]}
+    expected = _reference(texts["t"])
+    numbers: dict[str, list] = {"t": []}
+    flush_columns(texts, numbers, {"t": "time"})
+    assert np.array_equal(numbers["t"][0], expected) and texts["t"] == []
