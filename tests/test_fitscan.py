@@ -147,11 +147,17 @@ def test_fast_path_covers_the_intact_corpus(full_messages):
     broken = {p.name for p in FILES if p.parent.name == "broken"}
     assert expected <= refused
     assert refused - broken == expected
-    # every broken file the full path reports as a problem is left to the full path
+    # a broken file whose only problems are checksums takes the fast path (which reports
+    # them, tests/test_fit_badcrc.py); every other problem is left to the full path
+    crc_only = set()
     for name in broken:
         full = full_messages[name]
-        if isinstance(full, Exception) or full.problems:
+        if isinstance(full, Exception) or any(k != "bad_crc" for k, _ in full.problems):
             assert name in refused
+        elif full.problems:
+            crc_only.add(name)
+    assert {"fitparse__activity-filecrc.fit", "fitparse__activity-activity-filecrc.fit"} <= crc_only
+    assert not crc_only & refused
 
 
 def test_reduced_stream_is_a_valid_small_fit(corpus):
@@ -181,6 +187,9 @@ def test_refuses_what_it_does_not_understand(corpus):
     flipped = bytearray(data)
     flipped[40] ^= 0xFF  # a byte of the body: the CRC no longer matches
     assert scan_fit(bytes(flipped)) is None
+    # ... unless asked to report it: the structure is intact, the CRC is not
+    assert scan_fit(bytes(flipped), crc="report").bad_crc == ((1, "file"),)
+    assert scan_fit(bytes(data[:-10]), crc="report") is None
     assert scan_fit(bytes(data[:-10])) is None  # truncated
     assert scan_fit(bytes(data) + b"\x00\x01") is None  # trailing bytes
     assert scan_fit(b"") is None
