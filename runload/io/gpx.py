@@ -137,8 +137,13 @@ def _scan(data: bytes, *, source: str, fast: bool | None = None) -> _Raw:
     return _element_scan(body, skipped, source=source)
 
 
-def _element_scan(body: bytes, skipped: int, *, source: str) -> _Raw:
-    """Stream the document once, keeping only text columns of the track points."""
+def _element_scan(body: bytes, skipped: int, *, source: str,
+                  facts_only: bool = False) -> _Raw:
+    """Stream the document once, keeping only text columns of the track points.
+
+    ``facts_only`` (for the fast path's skeleton, which has no points) skips converting
+    the empty columns.
+    """
     text: dict[str, list] = {name: [] for name in _KINDS}
     numbers: dict[str, list] = {name: [] for name in _KINDS}
     lat, lon, ele, tim, spd, hr, cad, seg = (text[name] for name in _KINDS)
@@ -218,7 +223,7 @@ def _element_scan(body: bytes, skipped: int, *, source: str) -> _Raw:
         raise ReadError("not a GPX file: the root element is not <gpx>", source=source,
                         kind="malformed")
     meta["creator"] = root.get("creator")
-    return _Raw(join_columns(text, numbers, _KINDS), meta)
+    return _Raw({} if facts_only else join_columns(text, numbers, _KINDS), meta)
 
 
 # ---- fast path: regular expressions over the text of a well-formed document ----------
@@ -265,6 +270,9 @@ _POINT_BODY = (
 def _point_pattern(prefix: str, lon_first: bool) -> re.Pattern:
     """One ``<trkpt>`` written with ``prefix``, with only its lat and lon attributes.
 
+    The white space after the point is part of the match (the pieces between points are
+    then empty strings, which Python does not allocate).
+
     The literal ``<prefix:trkpt`` start lets the regular expression engine jump from
     point to point; points written with another prefix stay in the skeleton (and so
     send the file to the element reader).
@@ -277,7 +285,7 @@ def _point_pattern(prefix: str, lon_first: bool) -> re.Pattern:
     return re.compile(
         "<" + re.escape(prefix) + "trkpt" + _S + "+" + _attr(first).format(1) + _S + "+"
         + _attr(second).format(3) + _S + "*(?:/>|>" + _POINT_BODY
-        + "</" + _PFX + "trkpt" + _S + "*>)"
+        + "</" + _PFX + "trkpt" + _S + "*>)" + _S + "*+"
     )
 
 
@@ -314,7 +322,7 @@ def _plain_pattern(prefix: str, lon_first: bool) -> re.Pattern:
         + "(?:<(?:" + _XPFX + "(?:hr>([^<&]*+)|cad>([^<&]*+)|speed>([^<&]*+)|"
         + _PLAIN_EXT_LEAF + ")" + _END + "|/?+" + _XPFX + "TrackPointExtension>)" + _W + ")*+"
         + "</" + p + "extensions>" + _W + ")?"
-        + "</" + p + "trkpt>)"
+        + "</" + p + "trkpt>)" + _W
     )
 
 
@@ -373,13 +381,15 @@ def _fast_scan(text: str, *, source: str) -> _Raw | None:
     speed = _texts(speed)
     # segment number: <trkseg> and <trk> ends before each point
     counts = np.zeros(n + 1, dtype=np.int64)
-    if ends:
-        blank = np.fromiter(map(str.isspace, pieces), dtype=bool, count=n + 1)
-        empty = np.fromiter(map(len, pieces), dtype=np.int64, count=n + 1) == 0
-        for i in np.flatnonzero(~(blank | empty)):
-            counts[i] = len(_SEG_END.findall(pieces[i]))
+    if ends:  # NUL cannot stand in XML text, and no end tag spans two pieces
+        marked = "\0".join(pieces)
+        piece = last = 0
+        for end in _SEG_END.finditer(marked):
+            piece += marked.count("\0", last, end.start())
+            last = end.start()
+            counts[piece] += 1
     segment = np.cumsum(counts)[:n]
-    facts = _element_scan(skeleton.encode("utf-8"), 0, source=source)
+    facts = _element_scan(skeleton.encode("utf-8"), 0, source=source, facts_only=True)
     columns = {"lat": lat, "lon": lon, "ele": ele, "time": tim, "speed": speed, "hr": hr,
                "cad": cad}
     numbers: dict[str, list] = {name: [] for name in _KINDS}
