@@ -45,6 +45,8 @@ References
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 import numpy as np
@@ -59,6 +61,7 @@ from .timecheck import time_problems
 from .xmlsafe import (
     CHUNK_POINTS,
     TagCodes,
+    fast_text,
     floats_from_text,
     flush_columns,
     iter_end,
@@ -113,9 +116,37 @@ def _first_text(el) -> str | None:
     return el.text
 
 
-def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Stream the document once; per activity, text columns of points and laps."""
+#: Use the text-search reader when it can read the file exactly (tests switch it off to
+#: compare it with the element reader, which stays the reference and the fallback).
+FAST = True
+
+
+def _scan(data: bytes, *, source: str,
+          fast: bool | None = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Per activity, the columns of its points and the texts of its laps; file facts.
+
+    The fast path when it is exact, else the element reader.
+    """
     body, skipped = prepare(data, source=source)
+    if FAST if fast is None else fast:
+        text = fast_text(body)
+        if text is not None:
+            found = _fast_scan(text, source=source)
+            if found is not None:
+                return found
+    return _element_scan(body, skipped, source=source)
+
+
+def _element_scan(body: bytes, skipped: int, *, source: str,
+                  points: dict[str, list] | None = None,
+                  ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Stream the document once; per activity, text columns of points and laps.
+
+    With ``points`` (the fast path), the document is the skeleton: every
+    ``<Trackpoint>`` is an empty stand-in, and the texts of the n-th point are the n-th
+    of each list in ``points``. They are taken in the same chunks as the element
+    reader's, so they are converted to the same numbers.
+    """
     outer = TagCodes(_OUTER)
     inner = TagCodes(_INNER)
     activities: list[dict[str, Any]] = []
@@ -128,11 +159,25 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], dict[str, 
         time_l, lat_l, lon_l, alt_l = cols["time"], cols["lat"], cols["lon"], cols["alt"]
         dist_l, hr_l, cad_l = cols["dist"], cols["hr"], cols["cad"]
         speed_l, runcad_l = cols["speed"], cols["runcad"]
+        taken = pending = 0  # fast path: stand-ins read, and not yet taken
+
+        def take() -> None:
+            nonlocal taken, pending
+            for name, values in points.items():
+                cols[name].extend(values[taken:taken + pending])
+            taken += pending
+            pending = 0
+
         for _, el in iter_end(body):
             code = outer[el.tag]
             if not code:
                 continue
-            if code == _TRACKPOINT:
+            if code == _TRACKPOINT and points is not None:
+                pending += 1
+                if pending >= CHUNK_POINTS:
+                    take()
+                    flush_columns(cols, numbers, _KINDS)
+            elif code == _TRACKPOINT:
                 t = la = lo = a = d = h = c = s = r = None
                 for child in el:
                     kind = inner[child.tag]
@@ -193,6 +238,8 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], dict[str, 
                         creator = child.text
                         break
             elif code == _ACTIVITY:
+                if pending:
+                    take()
                 ident = None
                 for child in el:
                     if inner[child.tag] == _ID:
@@ -214,6 +261,8 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], dict[str, 
                 seen["root"] += 1
             elif code == _COURSE:  # a planned route: its laps and points are no activity
                 seen["course"] += 1
+                taken += pending
+                pending = 0
                 for values in (*cols.values(), *laps.values()):
                     values.clear()
                 numbers = {name: [] for name in _KINDS}
@@ -222,6 +271,112 @@ def _scan(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], dict[str, 
                 seen["workout"] += 1
                 el.clear()
     return activities, seen
+
+
+# ---- fast path: regular expressions over the text of a well-formed document ----------
+_S = "[ \\t\\n]"  # XML white space (CR is gone after end-of-line handling)
+#: An optional namespace prefix, read once (possessive: no backtracking into names).
+_PFX = "(?:[^ \\t\\n<>/:=\"'!?]++:)?+"
+_END = "</[^<>]*+>"
+#: Elements the element reader reacts to wherever they are: never inside a fast point.
+_OUTER_NAMES = "Trackpoint|Lap|Activity|Creator|TrainingCenterDatabase|Course|Workout"
+_CHILD_NAMES = ("Time|Position|AltitudeMeters|DistanceMeters|HeartRateBpm|Cadence|"
+                "Extensions")
+
+
+def _not(names: str) -> str:
+    """Lookahead: the element name (after its prefix) is none of ``names``."""
+    return "(?!(?:" + names + ")[ \\t\\n/>])"
+
+
+def _leaf(name: str) -> str:
+    """After ``<`` and the prefix: a leaf ``name`` whose text (a group) has no reference."""
+    return name + _S + "*>([^<&]*+)" + _END
+
+
+#: Inside <Extensions>: text, Speed and RunCadence leaves at any depth, other tags.
+_EXT_BODY = (
+    "[^<]*+(?:<(?:/(?!" + _PFX + "Extensions" + _S + "*>)[^<>]*+>"
+    + "|" + _PFX + "(?:" + _leaf("Speed") + "|" + _leaf("RunCadence")
+    + "|" + _not(_OUTER_NAMES + "|Extensions|Speed|RunCadence") + "[^<>!?/][^<>]*+>))"
+    + "[^<]*+)*+"
+)
+_POSITION_BODY = (
+    "[^<]*+(?:<" + _PFX + "(?:" + _leaf("LatitudeDegrees") + "|" + _leaf("LongitudeDegrees")
+    + ")[^<]*+)*+"
+)
+_POINT_BODY = (
+    "[^<]*+(?:<" + _PFX + "(?:" + _leaf("Time")
+    + "|Position" + _S + "*>" + _POSITION_BODY + "</" + _PFX + "Position" + _S + "*>"
+    + "|" + _leaf("AltitudeMeters") + "|" + _leaf("DistanceMeters")
+    # HeartRateBpm: its text, or (usually) the text of its one child <Value>
+    + "|HeartRateBpm(?:" + _S + "[^<>]*+)?+(?<!/)>(?:([^<&]*+)" + _END + "|" + _S + "*+<" + _PFX
+    + "Value" + _S + "*>([^<&]*+)" + _END + _S + "*+" + _END + ")"
+    + "|" + _leaf("Cadence")
+    + "|Extensions" + _S + "*>" + _EXT_BODY + "</" + _PFX + "Extensions" + _S + "*>"
+    + "|" + _not(_OUTER_NAMES + "|" + _CHILD_NAMES)
+    + "[^<>!?/][^<>]*+(?:(?<=/)>|>[^<]*+" + _END + "))[^<]*+)*+"
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _point_pattern(prefix: str) -> re.Pattern:
+    """One ``<Trackpoint>`` written with ``prefix``, without attributes, and the white
+    space after it.
+
+    Its children are leaves (``Time``, ``AltitudeMeters``, ``DistanceMeters``,
+    ``Cadence`` and any other), ``Position`` with ``LatitudeDegrees`` and
+    ``LongitudeDegrees`` leaves, ``HeartRateBpm`` as a leaf or with one ``Value`` leaf,
+    and ``Extensions`` holding ``Speed``/``RunCadence`` leaves at any depth among other
+    tags; no text holds a reference. Groups: time, lat, lon, alt, dist, hr (leaf), hr
+    (``Value``), cad, speed, runcad; each the text as the element reader sees it ('' or
+    None when empty or absent); the last of several wins, as in the element reader.
+    """
+    return re.compile(
+        "<" + re.escape(prefix) + "Trackpoint" + _S + "*+(?:/>|>" + _POINT_BODY
+        + "</" + _PFX + "Trackpoint" + _S + "*>)" + _S + "*+"
+    )
+
+
+_GROUPS = 10
+_ANY_POINT = re.compile("<(" + _PFX + ")Trackpoint[ \t\n/>]")
+
+
+def _texts(values: list) -> list:
+    """Empty texts as the element reader has them (``None``)."""
+    return [v or None for v in values] if "" in values else values
+
+
+def _fast_scan(text: str, *, source: str):
+    """What :func:`_element_scan` returns, by text search; or None (use it instead).
+
+    Returns None unless every ``<Trackpoint>`` has the shape :func:`_point_pattern`
+    describes. The points are then cut out of the text, each replaced by an empty
+    stand-in, and the element reader reads this small skeleton for everything else
+    (activities, laps, courses, creator), taking the points' texts from the lists.
+    """
+    first = _ANY_POINT.search(text)
+    if first is None:
+        return None
+    prefix = first.group(1)
+    parts = _point_pattern(prefix).split(text)
+    step = _GROUPS + 1
+    pieces = parts[::step]
+    if _ANY_POINT.search("".join(pieces)):
+        return None  # a point of another shape
+    hr, hr_value = parts[6::step], parts[7::step]
+    n = len(pieces) - 1
+    if hr_value.count(None) != n:
+        pairs = list(zip(hr, hr_value, strict=True))
+        if any(a is not None and b is not None for a, b in pairs):
+            return None  # both forms of <HeartRateBpm> in one point
+        hr = [a if b is None else b for a, b in pairs]
+    points = {"time": parts[1::step], "lat": parts[2::step], "lon": parts[3::step],
+              "alt": parts[4::step], "dist": parts[5::step], "hr": hr, "cad": parts[8::step],
+              "speed": parts[9::step], "runcad": parts[10::step]}
+    points = {name: _texts(values) for name, values in points.items()}
+    skeleton = ("<" + prefix + "Trackpoint/>").join(pieces)
+    return _element_scan(skeleton.encode("utf-8"), 0, source=source, points=points)
 
 
 def _clean(text: str | None) -> str | None:
