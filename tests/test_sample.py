@@ -310,3 +310,32 @@ def test_associate_finds_the_planted_effect_in_the_squad(activities):
     assert pooled["estimate"] > 3
     assert pooled["ci_low"] > 1
     assert pooled["p_value"] < 0.05
+
+
+def test_readme_states_what_associate_finds(activities):
+    """The association figures quoted in sample_data/README.md are what the code gives."""
+    text = (SAMPLE / "README.md").read_text()
+    episodes = {"squad": runload.read_pain_log(SAMPLE / "pain" / "squad_diary.csv"),
+                "alex": runload.read_pain_log(SAMPLE / "pain" / "alex_episodes.csv")}
+    for who, athletes in (("squad", SQUAD), ("alex", ("alex",))):
+        acts = activities.loc[activities["athlete"].isin(athletes)]
+        weekly = runload.weekly_load(acts, tz=TZ, as_of="2026-11-15")
+        weekly["flag_load"] = weekly["flag_ramp"] | weekly["flag_session_spike"]
+        table = runload.associate(weekly, episodes[who], exposures=["flag_load"],
+                                  methods=["lagged"])
+        row = table.loc[table["athlete"] == ("pooled" if who == "squad" else "alex")].iloc[0]
+        counts = (f"{row['exposed_events']} onsets after {row['exposed_n']} exposed weeks, "
+                  f"{row['unexposed_events']} after {row['unexposed_n']}" if who == "squad" else
+                  f"{row['exposed_events']} of {row['exposed_n']} against "
+                  f"{row['unexposed_events']} of {row['unexposed_n']}")
+        assert counts in text, (who, counts)
+        if who == "squad":
+            stated = (f"risk ratio of {row['estimate']:.0f} (95% mid-p CI {row['ci_low']:.1f}-"
+                      f"{row['ci_high']:.0f}; {counts};\ncircular-shift permutation p = "
+                      f"{row['p_permutation']:.3f}, Fisher exact p = {row['p_exact']:.3f}, "
+                      f"mid-p {row['p_midp']:.3f})")
+        else:
+            stated = (f"it is {row['estimate']:.1f} ({row['ci_low']:.1f}-{row['ci_high']:.0f}; "
+                      f"{counts}; permutation p = {row['p_permutation']:.2f}, exact\n"
+                      f"p = {row['p_exact']:.2f}, mid-p {row['p_midp']:.2f})")
+        assert stated in text, (who, stated)
