@@ -213,6 +213,38 @@ def test_hours_long_gap_keeps_times_and_strides():
     assert (efforts["end_s"] - efforts["start_s"]).between(20, 30).all()
 
 
+def planted_strides(n, length, ratio, recovery, easy, noise, seed, *, seconds=2400.0, first=900):
+    """1-Hz easy run at ``easy`` m/s with n strides; white noise of ``noise`` x easy speed."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, seconds)
+    v = np.full(t.size, easy)
+    starts = first + np.arange(n) * (length + recovery)
+    inside = ((t[:, None] >= starts) & (t[:, None] < starts + length)).any(axis=1)
+    v[inside] = easy * ratio
+    v = np.clip(v + rng.normal(0.0, noise * easy, t.size), 0.0, None)
+    return pd.DataFrame({"elapsed_s": t, "speed_m_s": v})
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_noisy_dip_does_not_cut_a_slow_stride(seed):
+    # the known miss of a single threshold: 4 x 20 s at only 1.35x easy pace with speed noise of
+    # 10-12% of easy speed per sample; a noisy dip cut one stride below 15 s and lost the set
+    for noise in (0.10, 0.12):
+        run = planted_strides(4, 20, 1.35, 60, 3.0, noise, seed)
+        assert count_strides(run) == (4, 1)
+
+
+def test_hysteresis_can_be_switched_off():
+    run = stream(strides_set(1200))
+    assert count_strides(run, exit_noise_sd=0.0) == (5, 1)  # one threshold, a clean stream
+    with pytest.raises(ParameterError):
+        stride_efforts(run, exit_noise_sd=-1)
+    with pytest.raises(ParameterError):
+        stride_efforts(run, min_exit_speed_ratio=0)
+    with pytest.raises(ParameterError):
+        stride_efforts(run, merge_gap_s="long")
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     n=st.integers(4, 8),
@@ -220,21 +252,13 @@ def test_hours_long_gap_keeps_times_and_strides():
     ratio=st.floats(1.35, 1.6),
     recovery=st.integers(45, 150),
     easy=st.floats(2.3, 4.0),
-    # speed noise up to 6.7% of easy speed per 1 Hz sample: the detector's stated domain
-    # (docs/habits.md). At 10% noise a stride of only 1.35x easy pace can be split by a dip
-    # below the 15 s minimum and missed (a known limit, found by this property).
-    noise=st.floats(0.0, 0.2),
+    # white speed noise up to 12% of easy speed per 1 Hz sample (docs/habits.md)
+    noise=st.floats(0.0, 0.12),
     seed=st.integers(0, 10_000),
 )
 def test_property_every_set_of_strides_is_found(n, length, ratio, recovery, easy, noise, seed):
-    rng = np.random.default_rng(seed)
-    t = np.arange(0.0, 2400.0)
-    v = np.full(t.size, easy)
-    starts = 900 + np.arange(n) * (length + recovery)
-    inside = ((t[:, None] >= starts) & (t[:, None] < starts + length)).any(axis=1)
-    v[inside] = easy * ratio
-    v = np.clip(v + rng.normal(0.0, noise * easy / 3.0, t.size), 0.0, None)
-    assert count_strides(pd.DataFrame({"elapsed_s": t, "speed_m_s": v})) == (n, 1)
+    run = planted_strides(n, length, ratio, recovery, easy, noise, seed)
+    assert count_strides(run) == (n, 1)
 
 
 @settings(max_examples=30, deadline=None)
@@ -244,3 +268,20 @@ def test_property_steady_runs_have_no_strides(easy, noise, seed):
     t = np.arange(0.0, 2400.0)
     v = np.clip(easy * (1 + rng.normal(0.0, noise, t.size)), 0.0, None)
     assert count_strides(pd.DataFrame({"elapsed_s": t, "speed_m_s": v})) == (0, 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(2, 6),
+    length=st.integers(60, 600),  # tempo and interval reps, well over max_effort_s = 40 s
+    ratio=st.floats(1.1, 1.6),  # from tempo pace, around the entry threshold, to 5k pace
+    recovery=st.integers(45, 240),
+    easy=st.floats(1.8, 5.0),
+    noise=st.floats(0.0, 0.12),
+    seed=st.integers(0, 10_000),
+)
+def test_property_tempo_and_interval_reps_are_not_strides(n, length, ratio, recovery, easy, noise,
+                                                          seed):
+    seconds = 300.0 + n * (length + recovery) + 300.0
+    run = planted_strides(n, length, ratio, recovery, easy, noise, seed, seconds=seconds, first=300)
+    assert count_strides(run) == (0, 0)

@@ -297,13 +297,12 @@ def stride_efforts(
     start, end = _hysteresis_runs(smooth, enter_m_s=ratio * easy, leave_m_s=leave * easy,
                                   merge_gap_s=merge_gap)
     duration = (end - start).astype(float)
-    csum = np.r_[0.0, np.cumsum(np.nan_to_num(smooth))]
-    mean = (csum[end] - csum[start]) / duration
-    # the exit threshold sets an effort's extent; its mean speed must reach the entry one
-    keep = (duration >= lo) & (duration <= hi) & (mean >= ratio * easy)
-    start, end, duration, mean = start[keep], end[keep], duration[keep], mean[keep]
+    keep = (duration >= lo) & (duration <= hi)
+    start, end, duration = start[keep], end[keep], duration[keep]
     if start.size == 0:
         return empty
+    csum = np.r_[0.0, np.cumsum(np.nan_to_num(smooth))]
+    mean = (csum[end] - csum[start]) / duration
     gap = grid[start[1:]] - grid[end[:-1] - 1]  # s from the end of one effort to the next
     set_id = np.cumsum(np.r_[True, gap > recovery]) - 1
     size = np.bincount(set_id)[set_id]
