@@ -11,6 +11,7 @@ re-raises them as :class:`runload.errors.HabitsLogError`.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import os
@@ -36,6 +37,7 @@ __all__ = [
     "drop_duplicates",
     "fail",
     "parse_dates",
+    "why_not_a_date",
     "parse_number",
     "text_column",
 ]
@@ -44,6 +46,9 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_SERIAL = re.compile(r"^\d{5}(\.0*)?$")  # 10000..99999: 1927-05-18 .. 2173-10-14
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 _AMBIGUOUS = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
+# Dates written in an accepted form, read for why they are no date (month 13, 31 June).
+_YMD = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 #: Largest log file read, bytes: a hand-kept log is kilobytes; a bigger file is the wrong
 #: file, and refusing it keeps a multi-gigabyte one from being read into memory.
 MAX_LOG_BYTES = 64 * 2**20
@@ -296,16 +301,67 @@ def parse_dates(table, column, source, today, date_format, *, required) -> pd.Se
              "date {value!r} is before 1678: check the year")
         parsed = parsed.fillna(attempt.astype("datetime64[ns]"))
     bad = parsed.isna() & ~blank
-    if date_format is None:
-        ambiguous = bad & text.str.fullmatch(_AMBIGUOUS.pattern)
-        fail(
-            ambiguous, table, source, column,
-            "ambiguous date {value!r} (day/month or month/day?); write YYYY-MM-DD or pass date_format=",
+    if bad.any():
+        first = bad.idxmax()
+        raise PainLogError(
+            why_not_a_date(str(table.at[first, column]).strip(), date_format),
+            source=source, line=int(table.at[first, "_line"]), column=column,
         )
-    fail(bad, table, source, column, "unparseable date {value!r}; write dates as YYYY-MM-DD")
     parsed = parsed.dt.normalize()
     fail(parsed > today, table, source, column, "date {value!r} is in the future")
     return parsed
+
+
+def why_not_a_date(value: str, date_format: str | None = None) -> str:
+    """Why ``value`` is not a date, in one sentence that says how to write it.
+
+    Parameters
+    ----------
+    value : str
+        The cell, stripped.
+    date_format : str, optional
+        The :func:`~datetime.datetime.strptime` format the dates were read with, if one
+        was given.
+
+    Returns
+    -------
+    str
+        ``no such date '2026-06-31': June has 30 days`` for a date written the right way
+        that does not exist (month 13, day 31 of a 30-day month, 29 February of a common
+        year); ``ambiguous date '03/04/2024' ...`` for a day/month order that cannot be
+        told, with the format to give (``date_format=`` in Python, ``--date-format`` on
+        the command line); else ``unparseable date ...; write dates as YYYY-MM-DD`` (or,
+        with ``date_format``, that the value does not match it).
+    """
+    if date_format:
+        return (f"date {value!r} does not match the date format {date_format!r}; write every "
+                "date of the log in that format")
+    ymd, dmy = _YMD.fullmatch(value), _DMY.fullmatch(value)
+    if ymd or dmy:
+        if ymd:
+            form, (year, month, day) = "YYYY-MM-DD", (int(g) for g in ymd.groups())
+        else:
+            form, (day, month, year) = "DD.MM.YYYY", (int(g) for g in dmy.groups())
+        if not 1 <= month <= 12:
+            return (f"no such date {value!r}: month {month} (read as {form}, month second; "
+                    "months run 1-12)")
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+        if day == 0:
+            return f"no such date {value!r}: day 0 (read as {form}; days start at 1)"
+        if day > days:
+            name = calendar.month_name[month]
+            when = f"{name} {year}" if month == 2 else name
+            return f"no such date {value!r}: {when} has {days} days"
+    ambiguous = _AMBIGUOUS.fullmatch(value)
+    if ambiguous:
+        sep = "/" if "/" in value else "-"
+        year = "%Y" if len(re.split(r"[/-]", value)[-1]) == 4 else "%y"
+        month_first = f"%m{sep}%d{sep}{year}"
+        return (f"ambiguous date {value!r} (day/month or month/day?); write YYYY-MM-DD, or "
+                f"give the order: date_format={month_first!r} (month first) in Python, "
+                f"--date-format {month_first!r} on the command line")
+    return f"unparseable date {value!r}; write dates as YYYY-MM-DD"
 
 
 def parse_number(table, column, source, *, low, high, what) -> pd.Series:

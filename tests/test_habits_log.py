@@ -66,7 +66,7 @@ def test_accepts_a_dataframe():
     ("text", "line", "column", "words"),
     [
         ("date,kind\n2024-01-02,core\n2024-01-03,yoga\n", 3, "kind", "unknown kind 'yoga'"),
-        ("date,kind\n2024-01-02,core\n2024-13-40,core\n", 3, "date", "unparseable date"),
+        ("date,kind\n2024-01-02,core\n2024-13-40,core\n", 3, "date", "no such date"),
         ("date,kind\n03/04/2024,core\n", 2, "date", "ambiguous"),
         ("date,kind\n2030-01-01,core\n", 2, "date", "future"),
         ("date,kind,minutes\n2024-01-02,core,-5\n", 2, "minutes", "outside 0-1440"),

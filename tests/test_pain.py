@@ -160,7 +160,7 @@ def test_min_duration_days_drops_single_days(tmp_path):
 @pytest.mark.parametrize(
     ("text", "line", "column", "message"),
     [
-        ("onset,severity\n2024-03-04,5\n2024-13-01,5\n", 3, "onset", "unparseable date '2024-13-01'"),
+        ("onset,severity\n2024-03-04,5\n2024-13-01,5\n", 3, "onset", "no such date '2024-13-01': month 13"),
         ("onset,severity\n2024-03-04,11\n", 2, "severity", "severity '11' is outside 0-10"),
         ("onset,severity\n2024-03-04,-1\n", 2, "severity", "outside 0-10"),
         ("onset,severity\n2024-03-04,bad\n", 2, "severity", "severity 'bad' is not a number"),

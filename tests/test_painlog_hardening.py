@@ -134,8 +134,8 @@ def test_broken_utf16_is_a_pain_log_error(data):
     ("99999", "in the future"),  # an Excel serial in 2173
     ("1066-10-14", "before 1678"),
     ("0001-01-01", "before 1678"),
-    ("2024-02-30", "unparseable date"),
-    ("2024-13-01", "unparseable date"),
+    ("2024-02-30", "no such date .2024-02-30.: February 2024 has 29 days"),
+    ("2024-13-01", "no such date .2024-13-01.: month 13"),
     ("03/04/2024", "ambiguous date"),
     ("100000", "unparseable date"),
     ("45355.5", "unparseable date"),
