@@ -138,14 +138,15 @@ def _scan(data: bytes, *, source: str,
 
 
 def _element_scan(body: bytes, skipped: int, *, source: str,
-                  points: dict[str, list] | None = None,
+                  points: dict[str, list] | None = None, runs: list[int] | None = None,
                   ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Stream the document once; per activity, text columns of points and laps.
 
-    With ``points`` (the fast path), the document is the skeleton: every
-    ``<Trackpoint>`` is an empty stand-in, and the texts of the n-th point are the n-th
-    of each list in ``points``. They are taken in the same chunks as the element
-    reader's, so they are converted to the same numbers.
+    With ``points`` and ``runs`` (the fast path), the document is the skeleton: each
+    run of adjacent ``<Trackpoint>`` is one empty stand-in, the j-th standing for
+    ``runs[j]`` points, and the texts of the n-th point are the n-th of each list in
+    ``points``. They are taken in the same chunks as the element reader's, so they are
+    converted to the same numbers.
     """
     outer = TagCodes(_OUTER)
     inner = TagCodes(_INNER)
@@ -159,23 +160,24 @@ def _element_scan(body: bytes, skipped: int, *, source: str,
         time_l, lat_l, lon_l, alt_l = cols["time"], cols["lat"], cols["lon"], cols["alt"]
         dist_l, hr_l, cad_l = cols["dist"], cols["hr"], cols["cad"]
         speed_l, runcad_l = cols["speed"], cols["runcad"]
-        taken = pending = 0  # fast path: stand-ins read, and not yet taken
+        taken = pending = stand_ins = 0  # fast path: points taken, waiting; stand-ins read
 
-        def take() -> None:
+        def take(count: int) -> None:
             nonlocal taken, pending
             for name, values in points.items():
-                cols[name].extend(values[taken:taken + pending])
-            taken += pending
-            pending = 0
+                cols[name].extend(values[taken:taken + count])
+            taken += count
+            pending -= count
 
         for _, el in iter_end(body):
             code = outer[el.tag]
             if not code:
                 continue
             if code == _TRACKPOINT and points is not None:
-                pending += 1
-                if pending >= CHUNK_POINTS:
-                    take()
+                pending += runs[stand_ins]
+                stand_ins += 1
+                while pending + len(time_l) >= CHUNK_POINTS:
+                    take(CHUNK_POINTS - len(time_l))
                     flush_columns(cols, numbers, _KINDS)
             elif code == _TRACKPOINT:
                 t = la = lo = a = d = h = c = s = r = None
@@ -239,7 +241,7 @@ def _element_scan(body: bytes, skipped: int, *, source: str,
                         break
             elif code == _ACTIVITY:
                 if pending:
-                    take()
+                    take(pending)
                 ident = None
                 for child in el:
                     if inner[child.tag] == _ID:
@@ -366,7 +368,9 @@ def _fast_scan(text: str, *, source: str):
         return None  # a point of another shape
     hr, hr_value = parts[6::step], parts[7::step]
     n = len(pieces) - 1
-    if hr_value.count(None) != n:
+    if hr.count(None) == n:
+        hr = hr_value
+    elif hr_value.count(None) != n:
         pairs = list(zip(hr, hr_value, strict=True))
         if any(a is not None and b is not None for a, b in pairs):
             return None  # both forms of <HeartRateBpm> in one point
@@ -375,8 +379,17 @@ def _fast_scan(text: str, *, source: str):
               "alt": parts[4::step], "dist": parts[5::step], "hr": hr, "cad": parts[8::step],
               "speed": parts[9::step], "runcad": parts[10::step]}
     points = {name: _texts(values) for name, values in points.items()}
-    skeleton = ("<" + prefix + "Trackpoint/>").join(pieces)
-    return _element_scan(skeleton.encode("utf-8"), 0, source=source, points=points)
+    # one stand-in for each run of adjacent points: the skeleton stays small
+    stand_in = "<" + prefix + "Trackpoint/>"
+    runs: list[int] = []
+
+    def one(run: re.Match) -> str:
+        runs.append((run.end() - run.start()) // len(stand_in))
+        return stand_in
+
+    skeleton = re.sub("(?:" + re.escape(stand_in) + ")+", one, stand_in.join(pieces))
+    return _element_scan(skeleton.encode("utf-8"), 0, source=source, points=points,
+                         runs=runs)
 
 
 def _clean(text: str | None) -> str | None:
