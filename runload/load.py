@@ -346,11 +346,14 @@ def weekly_load(
     recovery_drop : float, default 0.20
         Drop that makes a recovery week (:func:`runload.flags.recovery_week`).
     min_base_m : float, default 10 000
-        Weeks below this, m, are low; references below it judge no ramp or recovery.
+        Reference-week minimum, m: the 10% and recovery rules judge a week only when its
+        reference is ≥ this, and a shorter week is a low week.
     max_build_weeks : int, default 4
         Longest build streak before ``flag_missing_recovery``.
     break_weeks : int, default 2
-        Low weeks before a ``return_from_break``.
+        Low weeks in a row that make a break: the first week back at or above
+        ``min_base_m`` after them is a return from a break (``return_from_break``),
+        which the 10% rule cannot judge.
     spike : float, default 0.10
         Session spike threshold (:func:`session_spikes`).
     spike_window_days : float, default 30
@@ -361,8 +364,10 @@ def weekly_load(
         Which ACWR ``flag_acwr`` judges (all three are columns).
     ewma : {'williams', 'simple', 'banister'}, default 'williams'
         EWMA smoothing (:func:`runload.acwr.ewma_lambda`).
-    acute_days, chronic_days : int, default 7 and 28
-        ACWR windows, days.
+    acute_days : int, default 7
+        Acute window of the ACWR: the recent load, the numerator of the ratio, days.
+    chronic_days : int, default 28
+        Chronic window of the ACWR: the longer base load, the denominator, days.
     monotony_ddof : int, default 1
         SD convention of Foster's monotony (:func:`runload.acwr.weekly_monotony`).
 
