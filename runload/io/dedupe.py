@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..columns import ACTIVITIES
 
-__all__ = ["FORMAT_RANK", "DISTANCE_SOURCE_RANK", "mark_duplicates"]
+__all__ = ["FORMAT_RANK", "DISTANCE_SOURCE_RANK", "mark_duplicates", "simultaneous_pairs"]
 
 #: Preferred formats, best first.
 FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2}
@@ -127,26 +127,45 @@ def _identical_pairs(ids: np.ndarray, athlete: np.ndarray) -> tuple[np.ndarray, 
     return head[rows].astype(np.int64), rows.astype(np.int64)
 
 
-def _overlap_pairs(df: pd.DataFrame, athlete: np.ndarray, *, min_overlap: float,
-                   max_distance_diff: float, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of rows whose intervals overlap and distances agree (see module docstring)."""
+def _intervals(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start (s since the epoch, NaN when missing), duration (elapsed, else moving; s)
+    and distance (m) of each row, as float arrays."""
     start = pd.to_datetime(df["start_time"], utc=True)
     start_s = (start - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(
         dtype="float64", na_value=np.nan)
-    valid_start = np.isfinite(start_s)
     elapsed = pd.to_numeric(df["elapsed_time_s"], errors="coerce").astype("float64")
     moving = pd.to_numeric(df["moving_time_s"], errors="coerce").astype("float64")
     duration = elapsed.fillna(moving).to_numpy()
     distance = pd.to_numeric(df["distance_m"], errors="coerce").astype("float64").to_numpy()
-    ok = valid_start & np.isfinite(duration) & (duration > 0)
+    return start_s, duration, distance
+
+
+def _neighbour_pairs(df: pd.DataFrame, athlete: np.ndarray, *, min_overlap: float,
+                     max_distance_diff: float, window: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of rows of one athlete, each row with its next ``window`` neighbours by start.
+
+    Returns
+    -------
+    left, right : numpy.ndarray of int64
+        Row positions of the pairs (``left`` starts first).
+    simultaneous : numpy.ndarray of bool
+        The intervals overlap by at least ``min_overlap`` of the shorter one.
+    same : numpy.ndarray of bool
+        The duplicate rule of the module docstring holds.
+    """
+    start_s, duration, distance = _intervals(df)
+    ok = np.isfinite(start_s) & np.isfinite(duration) & (duration > 0)
     rows = np.flatnonzero(ok)
+    empty = np.empty(0, np.int64)
     if len(rows) < 2:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
+        return empty, empty, np.empty(0, bool), np.empty(0, bool)
     order = rows[np.lexsort((start_s[rows], athlete[rows]))]
-    lefts, rights = [], []
+    lefts, rights, together, sames = [], [], [], []
     for k in range(1, min(window, len(order) - 1) + 1):
         i, j = order[:-k], order[k:]
-        same = athlete[i] == athlete[j]
+        keep = athlete[i] == athlete[j]
+        i, j = i[keep], j[keep]
         s_i, s_j = start_s[i], start_s[j]
         e_i, e_j = s_i + duration[i], s_j + duration[j]
         overlap = np.minimum(e_i, e_j) - np.maximum(s_i, s_j)
@@ -156,14 +175,70 @@ def _overlap_pairs(df: pd.DataFrame, athlete: np.ndarray, *, min_overlap: float,
         have = np.isfinite(d_i) & np.isfinite(d_j) & (d_i > 0) & (d_j > 0)
         with np.errstate(invalid="ignore"):
             close = np.abs(d_i - d_j) <= max_distance_diff * np.maximum(d_i, d_j)
-        match = same & np.where(
-            have,
-            (overlap >= min_overlap * shorter) & close,
-            overlap >= min_overlap * longer,
-        )
-        lefts.append(i[match])
-        rights.append(j[match])
-    return np.concatenate(lefts).astype(np.int64), np.concatenate(rights).astype(np.int64)
+        simultaneous = overlap >= min_overlap * shorter
+        same = np.where(have, simultaneous & close, overlap >= min_overlap * longer)
+        lefts.append(i)
+        rights.append(j)
+        together.append(simultaneous)
+        sames.append(same)
+    return (np.concatenate(lefts).astype(np.int64), np.concatenate(rights).astype(np.int64),
+            np.concatenate(together), np.concatenate(sames))
+
+
+def _overlap_pairs(df: pd.DataFrame, athlete: np.ndarray, *, min_overlap: float,
+                   max_distance_diff: float, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows whose intervals overlap and distances agree (see module docstring)."""
+    left, right, _, same = _neighbour_pairs(df, athlete, min_overlap=min_overlap,
+                                            max_distance_diff=max_distance_diff, window=window)
+    return left[same], right[same]
+
+
+def simultaneous_pairs(
+    activities: pd.DataFrame,
+    *,
+    min_overlap: float = 0.5,
+    max_distance_diff: float = 0.10,
+    window: int = 8,
+) -> pd.DataFrame:
+    """Pairs of one athlete's activities that happened at the same time.
+
+    The candidates :func:`mark_duplicates` compares (each row with its next ``window``
+    rows of the same athlete by start), kept when their intervals
+    ``[start_time, start_time + elapsed_time_s]`` overlap by at least ``min_overlap`` of
+    the shorter one.
+
+    Parameters
+    ----------
+    activities : DataFrame
+        With ``athlete``, ``activity_id``, ``start_time``, ``elapsed_time_s``,
+        ``moving_time_s``, ``distance_m`` and ``duplicate_of`` (as
+        :func:`mark_duplicates` leaves it).
+    min_overlap, max_distance_diff, window
+        As in :func:`mark_duplicates`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``left`` and ``right`` (row positions in ``activities``, ``left`` the
+        earlier start) and ``same`` (bool): True when both rows are copies of one
+        activity (they fall in one group of :func:`mark_duplicates`). A simultaneous pair
+        that is not the same activity is impossible for one person: two people's
+        activities read as one athlete, or a copy whose distance disagrees.
+    """
+    n = len(activities)
+    if n < 2:
+        return pd.DataFrame({"left": np.empty(0, np.int64), "right": np.empty(0, np.int64),
+                             "same": np.empty(0, bool)})
+    athlete = activities["athlete"].astype("str").fillna("").to_numpy()
+    left, right, together, _ = _neighbour_pairs(
+        activities, athlete, min_overlap=min_overlap, max_distance_diff=max_distance_diff,
+        window=window)
+    left, right = left[together], right[together]
+    ids = activities["activity_id"].astype("str").to_numpy()
+    kept = activities["duplicate_of"].astype("string").fillna(
+        activities["activity_id"].astype("string")).astype("str").to_numpy()
+    same = (kept[left] == kept[right]) | (ids[left] == ids[right])
+    return pd.DataFrame({"left": left, "right": right, "same": same})
 
 
 def _best_of_groups(rank: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:

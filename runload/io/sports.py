@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..columns import SPORTS
+from .timecheck import MAX_SPEED_M_S
 
 __all__ = [
     "FIT_SPORTS",
@@ -305,7 +306,10 @@ _HINTS = (
 
 
 def infer_sports(
-    activities: pd.DataFrame, *, speed_bands_m_s: tuple[float, float] = SPEED_BANDS_M_S
+    activities: pd.DataFrame,
+    *,
+    speed_bands_m_s: tuple[float, float] = SPEED_BANDS_M_S,
+    max_speed_m_s: float = MAX_SPEED_M_S,
 ) -> pd.DataFrame:
     """Guess the sport of activities whose file states none, and say so.
 
@@ -317,7 +321,9 @@ def infer_sports(
     1. a word in its ``name``, ``device`` or file name (``Morning Run``, ``Urban Biker``,
        ``domingo corrida``, ``A_ride_mapped.gpx``);
     2. its average moving speed ``distance_m / moving_time_s`` (elapsed time when there
-       is no moving time) against :data:`SPEED_BANDS_M_S`;
+       is no moving time) against :data:`SPEED_BANDS_M_S` — unless that speed is above
+       ``max_speed_m_s``, which no human-powered sport reaches: such times are wrong
+       (:func:`runload.io.timecheck.speed_problems` reports them) and tell nothing;
     3. ``'other'`` when neither tells.
 
     Every guessed row has ``sport_inferred=True``, so a runner can check and override
@@ -330,6 +336,9 @@ def infer_sports(
         ``moving_time_s``, ``elapsed_time_s``).
     speed_bands_m_s : (float, float), optional
         Walking/running and running/cycling boundaries, m/s.
+    max_speed_m_s : float, optional
+        Speeds above this, m/s, are impossible and guess nothing
+        (:data:`runload.io.timecheck.MAX_SPEED_M_S`, 30 m/s).
 
     Returns
     -------
@@ -354,7 +363,8 @@ def infer_sports(
     speed = (out["distance_m"] / duration.where(duration > 0)).to_numpy(dtype=float)
     slow, fast = speed_bands_m_s
     by_speed = np.select(
-        [speed < slow, speed <= fast, speed > fast], ["walking", "running", "cycling"], default=""
+        [speed < slow, speed <= fast, (speed > fast) & (speed <= max_speed_m_s)],
+        ["walking", "running", "cycling"], default=""
     )
     guess = guess.fillna(pd.Series(by_speed, index=out.index).replace("", pd.NA))
     out["sport"] = out["sport"].mask(missing, guess.fillna(OTHER))

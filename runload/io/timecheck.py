@@ -10,7 +10,10 @@ An activity row whose times cannot be true is kept as the file gives it, with on
 * its elapsed time is negative;
 * it is a run (:data:`runload.columns.RUNNING_SPORTS`) longer than 48 h (the longest
   ultramarathons end within 48 h; a multi-day hike is no time problem);
-* its timer (moving) time is longer than its elapsed time by more than a slack.
+* its timer (moving) time is longer than its elapsed time by more than a slack;
+* its distance over its time is an average speed above :data:`MAX_SPEED_M_S` (30 m/s,
+  108 km/h), which no human-powered activity reaches (:func:`speed_problems`): the times
+  cover only part of the track (a GPX with times on a few points), or the clock jumped.
 
 The GPX reader also judges the steps between consecutive sample times
 (:func:`clock_jumps`): a step back in time, or one longer than 24 h inside one activity,
@@ -34,9 +37,12 @@ __all__ = [
     "FUTURE_SLACK",
     "MAX_RUN_S",
     "MAX_STEP_S",
+    "MAX_SPEED_M_S",
+    "SPEED_MESSAGE",
     "latest_start",
     "time_problems",
     "clock_jumps",
+    "speed_problems",
 ]
 
 #: Starts before this are impossible (UTC).
@@ -47,6 +53,12 @@ FUTURE_SLACK = pd.Timedelta(days=1)
 MAX_RUN_S = 48 * 3600.0
 #: Steps between consecutive sample times longer than this, s, are clock jumps (24 h).
 MAX_STEP_S = 24 * 3600.0
+#: Average speeds above this, m/s, are impossible for a human-powered activity (30 m/s =
+#: 108 km/h: about twice the cycling hour record, 56.8 km/h, and above the average of any
+#: road stage or downhill ride; running tops out near 10 m/s over 100 m).
+MAX_SPEED_M_S = 30.0
+#: The words every impossible-speed message holds (to tell whether a row was judged).
+SPEED_MESSAGE = "impossible average speed"
 
 
 def latest_start(now: pd.Timestamp | None = None) -> pd.Timestamp:
@@ -77,6 +89,8 @@ def time_problems(
     timer_slack_fraction: float = 0.0,
     timer_source: str | None = None,
     now: pd.Timestamp | None = None,
+    distance_m: float = float("nan"),
+    max_speed_m_s: float = MAX_SPEED_M_S,
 ) -> list[tuple[str, str]]:
     """``bad_time`` problems of one activity row (the row itself is not changed).
 
@@ -102,6 +116,12 @@ def time_problems(
         Where the timer time comes from, added to its message in brackets.
     now : pandas.Timestamp or None
         The present (default: the clock), for "in the future".
+    distance_m : float, optional
+        The activity's distance, m, for the speed rule (:func:`speed_problems`); NaN (the
+        default) is not judged. Readers that do not pass it are judged by the ingest,
+        which applies :func:`speed_problems` to every row whose file has no such problem.
+    max_speed_m_s : float, default 30
+        Fastest possible average speed, m/s.
 
     Returns
     -------
@@ -125,7 +145,59 @@ def time_problems(
             source = "" if timer_source is None else f" ({timer_source})"
             found.append(f"timer time {moving_s:g} s{source} is longer than elapsed time "
                          f"{elapsed_s:g} s")
-    return [("bad_time", prefix + message) for message in found]
+    return ([("bad_time", prefix + message) for message in found]
+            + speed_problems(distance_m, elapsed_s, moving_s, leg=leg,
+                             max_speed_m_s=max_speed_m_s))
+
+
+def speed_problems(
+    distance_m: float,
+    elapsed_s: float,
+    moving_s: float,
+    *,
+    leg: str | None = None,
+    max_speed_m_s: float = MAX_SPEED_M_S,
+) -> list[tuple[str, str]]:
+    """A ``bad_time`` problem when the distance was covered impossibly fast.
+
+    Parameters
+    ----------
+    distance_m : float
+        Distance, m; NaN or 0 is not judged.
+    elapsed_s, moving_s : float
+        Elapsed and timer (moving) time, s; the longer finite one is used, so the speed
+        judged is the lowest the row allows. Both NaN: not judged.
+    leg : str or None
+        Prefix of the message (``'activity 2'``), or None for none.
+    max_speed_m_s : float, default 30
+        Fastest possible average speed, m/s (:data:`MAX_SPEED_M_S`).
+
+    Returns
+    -------
+    list of (str, str)
+        ``[('bad_time', message)]`` or ``[]``.
+
+    Notes
+    -----
+    30 m/s (108 km/h) is above the average of any human-powered activity: the cycling
+    hour record is 56.8 km/h, and even downhill rides and ski runs average far less once
+    their climbs or lifts are in the recording. A track above it has times on part of its
+    points only (GPX writers that drop ``<time>``), or a clock that jumped; its times (and
+    what is computed from them: pace, the sport guessed from speed) cannot be trusted.
+    A recording of a car or a plane is flagged too, rightly: it is no workout.
+    """
+    times = [t for t in (elapsed_s, moving_s) if np.isfinite(t) and t >= 0]
+    if not np.isfinite(distance_m) or distance_m <= 0 or not times:
+        return []
+    duration = max(times)
+    if distance_m <= max_speed_m_s * duration:
+        return []
+    prefix = "" if leg is None else f"{leg}: "
+    speed = "" if duration == 0 else f" ({distance_m / duration * 3.6:.0f} km/h)"
+    return [("bad_time", f"{prefix}{SPEED_MESSAGE}{speed}: {distance_m / 1000:.2f} km in "
+                         f"{duration:g} s, above {max_speed_m_s * 3.6:.0f} km/h for any "
+                         "human-powered activity; the times cover only part of the track "
+                         "(or the clock jumped)")]
 
 
 def clock_jumps(ns: np.ndarray, *, max_step_s: float = MAX_STEP_S) -> list[tuple[str, str]]:
