@@ -271,3 +271,28 @@ def test_plain_documents_take_the_fast_path():
             f"{points}</Track></Lap></Activity></Activities></TrainingCenterDatabase>").encode()
     assert _fast_used(data)
     assert _fast_used(data.replace(b"<Track>", b"<Track>\r\n"))
+
+
+def _plain_split_is_general(data: bytes) -> bool | None:
+    """Whether the plain pattern splits a document as the general one (None: not tried)."""
+    body, _ = prepare(data, source="f.tcx")
+    text = fast_text(body)
+    first = None if text is None else tcx._ANY_POINT.search(text)
+    if first is None:
+        return None
+    plain = tcx._plain_pattern(first.group(1)).split(text)
+    if tcx._ANY_POINT.search("".join(plain[::tcx._GROUPS + 1])):
+        return None  # the plain pattern left a point: the general one is used
+    return plain == tcx._point_pattern(first.group(1)).split(text)
+
+
+def test_the_plain_pattern_splits_the_corpus_as_the_general_one(corpus):
+    results = [_plain_split_is_general(path.read_bytes())
+               for path in sorted(corpus.glob("tcx/*.tcx"))]
+    assert results and all(results)  # and every corpus file is plain
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=_document())
+def test_the_plain_pattern_splits_random_documents_as_the_general_one(data):
+    assert _plain_split_is_general(data) in (None, True)

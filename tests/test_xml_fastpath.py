@@ -213,3 +213,28 @@ def test_plain_documents_take_the_fast_path():
             "</trkseg></trk></gpx>").encode()
     assert _fast_used(data)
     assert _fast_used(data.replace(b"<trkseg>", b"<trkseg>\r\n").replace(b'"', b"'"))
+
+
+def _plain_split_is_general(data: bytes) -> bool | None:
+    """Whether the plain pattern splits a document as the general one (None: not tried)."""
+    body, _ = prepare(data, source="f.gpx")
+    text = fast_text(body)
+    first = None if text is None else gpx._ANY_POINT.search(text)
+    if first is None:
+        return None
+    lon_first = gpx._LON_FIRST.match(text, first.start()) is not None
+    plain = gpx._plain_pattern(first.group(1), lon_first).split(text)
+    if gpx._LOOSE_EXTRA.search("".join(plain[::gpx._GROUPS + 1])):
+        return None  # the plain pattern left a point: the general one is used
+    return plain == gpx._point_pattern(first.group(1), lon_first).split(text)
+
+
+def test_the_plain_pattern_splits_the_corpus_as_the_general_one(corpus):
+    results = [_plain_split_is_general(path.read_bytes()) for path in _gpx_files(corpus)]
+    assert results.count(True) >= 14 and False not in results
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=_document())
+def test_the_plain_pattern_splits_random_documents_as_the_general_one(data):
+    assert _plain_split_is_general(data) in (None, True)
