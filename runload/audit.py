@@ -10,15 +10,17 @@ score.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import ParameterError, RunloadWarning
 
-__all__ = ["AUDIT", "squad_audit"]
+__all__ = ["AUDIT", "squad_audit", "unmatched_athletes"]
 
 #: Columns of the squad audit, with what each means.
 AUDIT: dict[str, tuple[str, str]] = {
@@ -64,7 +66,10 @@ def squad_audit(
         ``athlete -> activities`` (the key names the athlete).
     episodes : DataFrame, optional
         Back-pain episodes (``runload.columns.EPISODES``) of the squad, matched to the
-        athletes by the ``athlete`` column.
+        athletes by the ``athlete`` column, exactly (``Gus`` is not ``gus``). Episodes of
+        names that match no athlete, or without a name, count for nobody: a
+        :class:`runload.RunloadWarning` lists them with the athletes known and the
+        closest match of each (:func:`unmatched_athletes`).
     as_of : date-like, optional
         The day the audit is for ("today"). By default the last week in the squad's data,
         so an old export still gives a meaningful audit.
@@ -120,6 +125,7 @@ def squad_audit(
     if as_of_ts is None:
         as_of_ts = weekly["week_start"].max() + pd.Timedelta(days=6)
     episodes = _episodes_frame(episodes)
+    _warn_unmatched(episodes, weekly["athlete"].dropna().unique())
 
     flag_columns = [c for c in weekly.columns if c.startswith("flag_")]
     rows = []
@@ -247,6 +253,56 @@ def _files(table: pd.DataFrame) -> int:
         return len(table)
     sources = table["source"].astype("string")
     return int(sources.dropna().nunique() + sources.isna().sum())
+
+
+def unmatched_athletes(names: Iterable[Any], known: Iterable[Any]) -> str | None:
+    """Say which pain-log names match no athlete, and what they may have meant.
+
+    Parameters
+    ----------
+    names : iterable
+        The athlete names of the pain log (missing values are ignored).
+    known : iterable
+        The athletes of the activity data.
+
+    Returns
+    -------
+    str or None
+        E.g. ``'Gus' (did you mean 'gus'?); the athletes are bea, chen, gus``, or None
+        when every name matches.
+
+    Notes
+    -----
+    The closest match is :func:`difflib.get_close_matches` on the lower-cased names
+    (cut-off 0.6), so a change of case, a typo or a missing letter is suggested.
+    """
+    known = sorted({str(k) for k in known if not pd.isna(k)})
+    unknown = sorted({str(n) for n in names if not pd.isna(n)} - set(known))
+    if not unknown:
+        return None
+    lower = {k.lower(): k for k in known}
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.6)
+        parts.append(repr(name) + (f" (did you mean {lower[close[0]]!r}?)" if close else ""))
+    return f"{', '.join(parts)}; the athletes are {', '.join(known) or 'none'}"
+
+
+def _warn_unmatched(episodes: pd.DataFrame, athletes: Iterable[Any]) -> None:
+    """Warn about pain episodes that count for no athlete of the audit."""
+    text = unmatched_athletes(episodes["athlete"], athletes)
+    if text is not None:
+        unknown = ~episodes["athlete"].isin([str(a) for a in athletes]).fillna(True)
+        n = int((unknown & episodes["athlete"].notna()).sum())
+        warnings.warn(f"{n} pain episode{'' if n == 1 else 's'} of athletes not in the squad "
+                      f"ignored: {text}; correct the names in the pain log if they are "
+                      "meant to be these athletes", RunloadWarning,
+                      stacklevel=3)
+    nameless = int(episodes["athlete"].isna().sum())
+    if nameless:
+        warnings.warn(f"{nameless} pain episode{'' if nameless == 1 else 's'} without an "
+                      "athlete ignored; give the pain log an 'athlete' column",
+                      RunloadWarning, stacklevel=3)
 
 
 def _episodes_frame(episodes: pd.DataFrame | None) -> pd.DataFrame:

@@ -18,6 +18,7 @@ counting them would make the load flags look protective.
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from typing import NamedTuple
 
@@ -168,11 +169,25 @@ def _resolve_episodes(episodes: pd.DataFrame, athletes: list) -> pd.DataFrame:
         eps = eps.assign(athlete=eps["athlete"].fillna(athletes[0]))
     unknown = ~eps["athlete"].isin(athletes)
     if unknown.any():
-        names = ", ".join(sorted(set(eps.loc[unknown, "athlete"].astype(str))))
-        warnings.warn(f"pain episodes of athletes without weekly data ignored: {names}",
+        names = _unknown_names(eps.loc[unknown, "athlete"], athletes)
+        warnings.warn(f"{int(unknown.sum())} pain episode(s) of athletes without weekly data "
+                      f"ignored: {names}; correct the names in the pain log if they are meant "
+                      "to be these athletes",
                       RunloadWarning, stacklevel=4)
         eps = eps.loc[~unknown]
     return eps.sort_values(["athlete", "onset"], ignore_index=True)
+
+
+def _unknown_names(names: pd.Series, athletes: list) -> str:
+    """``'Gus' (did you mean 'gus'?); the athletes are bea, gus`` (difflib's closest
+    match of each name, case ignored)."""
+    known = sorted({str(a) for a in athletes})
+    lower = {k.lower(): k for k in known}
+    parts = []
+    for name in sorted(set(names.astype(str))):
+        close = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.6)
+        parts.append(repr(name) + (f" (did you mean {lower[close[0]]!r}?)" if close else ""))
+    return f"{', '.join(parts)}; the athletes are {', '.join(known) or 'none'}"
 
 
 def _mark_episodes(frame: pd.DataFrame, eps: pd.DataFrame, washout_weeks: int) -> pd.DataFrame:
