@@ -259,17 +259,99 @@ def _evidence_labels() -> dict[str, str]:
     return labels
 
 
+def _keyword_defaults(func, skip: Iterable[str] = ()) -> dict[str, Any]:
+    """The keyword-only options of ``func`` with their defaults, minus ``skip``."""
+    skip = set(skip)
+    return {
+        name: p.default
+        for name, p in inspect.signature(func).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty
+        and name not in skip
+    }
+
+
 def _weekly_defaults() -> dict[str, Any]:
     """Keyword defaults of :func:`runload.load.weekly_load` (empty when not importable)."""
     try:
         from .load import weekly_load
     except ImportError:
         return {}
-    return {
-        name: p.default
-        for name, p in inspect.signature(weekly_load).parameters.items()
-        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty
-    }
+    return _keyword_defaults(weekly_load)
+
+
+#: Options of :func:`runload.read_activities` that do not change the tables (how to
+#: report problems, progress, speed, caching): left out of the Parameters section.
+_READ_NOT_RESULTS = ("athlete", "errors", "progress", "workers", "cache", "cache_dir", "engine",
+                     "client")
+
+#: Methods of the association table -> the ``methods=`` name of ``runload.associate``.
+_METHOD_OPTION = {"lagged_risk_ratio": "lagged", "case_crossover": "case_crossover",
+                  "conditional_logit": "case_crossover", "dose_response": "dose_response",
+                  "lagged_correlation": "correlation"}
+
+
+def _recorded(frame: pd.DataFrame | None) -> dict[str, Any]:
+    """The options a table carries in ``attrs["parameters"]`` (empty when none)."""
+    if frame is None:
+        return {}
+    return dict(getattr(frame, "attrs", {}).get("parameters") or {})
+
+
+def _read_options(activities: pd.DataFrame | None, weekly: pd.DataFrame) -> dict[str, Any]:
+    """The options of :func:`runload.read_activities` that change the results.
+
+    Every keyword of its signature except :data:`_READ_NOT_RESULTS`, at its default
+    unless the activities table recorded the value used (``attrs["parameters"]``;
+    ``attrs["tz"]`` for the time zone, else the zone ``weekly_load`` used).
+    """
+    from .io import read_activities
+
+    options = _keyword_defaults(read_activities, skip=_READ_NOT_RESULTS)
+    options.update({k: v for k, v in _recorded(activities).items() if k in options})
+    attrs = getattr(activities, "attrs", {}) if activities is not None else {}
+    if attrs.get("tz") is not None:
+        options["tz"] = attrs["tz"]
+    elif _parameters(weekly).get("tz") is not None:
+        options["tz"] = _parameters(weekly)["tz"]
+    return options
+
+
+def _pain_options(episodes: pd.DataFrame | None) -> dict[str, Any]:
+    """The options of :func:`runload.read_pain_log` that shape the episodes."""
+    if episodes is None:
+        return {}
+    from .pain import read_pain_log
+
+    options = _keyword_defaults(read_pain_log, skip=("athlete", "today", "encoding", "date_format"))
+    options.update({k: v for k, v in _recorded(episodes).items() if k in options})
+    return options
+
+
+def _association_options(associations: pd.DataFrame | None) -> dict[str, Any]:
+    """The options of :func:`runload.stats.associate` behind an association table.
+
+    Every keyword of its signature: the values the table recorded in
+    ``attrs["parameters"]``, else what the table itself shows (its lags, methods and
+    exposures), else the defaults.
+    """
+    if associations is None:
+        return {}
+    from .stats import DEFAULT_INCREMENTS, associate
+
+    options = _keyword_defaults(associate)
+    recorded = _recorded(associations)
+    if len(associations):
+        lags = sorted(int(v) for v in pd.unique(associations["lag_weeks"].dropna()))
+        options["lag_weeks"] = lags[0] if len(lags) == 1 else lags
+        seen = set(associations["method"].dropna())
+        options["methods"] = tuple(dict.fromkeys(
+            _METHOD_OPTION[m] for m in _METHOD_OPTION if m in seen))
+        plain = associations[associations["method"] != "dose_response"]
+        options["exposures"] = list(pd.unique(plain["exposure"].dropna().astype(str)))
+    if options.get("increments") is None:
+        options["increments"] = dict(DEFAULT_INCREMENTS)
+    options.update({k: v for k, v in recorded.items() if k in options})
+    return options
 
 
 def _parameters(weekly: pd.DataFrame) -> dict[str, Any]:
@@ -311,7 +393,9 @@ def summarize(weekly: pd.DataFrame, episodes: pd.DataFrame | None = None) -> dic
     Returns
     -------
     dict
-        ``weeks``, ``weeks_flagged``, ``flag_counts`` (flag column -> weeks),
+        ``weeks`` (rows: athlete-weeks when there are several athletes),
+        ``athletes``, ``calendar_weeks`` (distinct weeks the data span),
+        ``weeks_flagged``, ``flag_counts`` (flag column -> weeks),
         ``last_week`` (Timestamp), ``first_week``, ``weeks_since_recovery`` (int or None:
         weeks from the last recovery week to the last week of the data),
         ``episodes`` (int or None), ``distance_m`` (total), ``runs``.
@@ -325,8 +409,11 @@ def summarize(weekly: pd.DataFrame, episodes: pd.DataFrame | None = None) -> dic
         if len(rec):
             since = int((last - rec.max()).days // 7)
     any_flag = _any_flag(weekly)
+    athletes = int(weekly["athlete"].nunique()) if "athlete" in weekly.columns else 1
     return {
         "weeks": int(len(weekly)),
+        "athletes": max(athletes, 1) if len(weekly) else athletes,
+        "calendar_weeks": int(week_start.nunique()) if len(weekly) else 0,
         "weeks_flagged": int(any_flag.sum()),
         "flag_counts": {c: int(weekly[c].fillna(False).astype(bool).sum()) for c in flags},
         "first_week": week_start.min() if len(weekly) else None,
@@ -340,14 +427,16 @@ def summarize(weekly: pd.DataFrame, episodes: pd.DataFrame | None = None) -> dic
 
 def headline(summary: Mapping[str, Any]) -> str:
     """The summary in one line: "12 weeks flagged, last recovery week 6 weeks ago, ..."."""
-    parts = [_plural(summary["weeks_flagged"], "week") + " flagged"]
+    several = summary.get("athletes", 1) > 1
+    parts = [_plural(summary["weeks_flagged"], "athlete-week" if several else "week") + " flagged"]
     since = summary["weeks_since_recovery"]
+    last = "the latest recovery week of any athlete" if several else "last recovery week"
     if since is None:
         parts.append("no recovery week in the data")
     elif since == 0:
-        parts.append("last recovery week is the latest week")
+        parts.append(f"{last} is the latest week")
     else:
-        parts.append(f"last recovery week {_plural(since, 'week')} ago")
+        parts.append(f"{last} {_plural(since, 'week')} ago")
     if summary["episodes"] is None:
         parts.append("no pain log given")
     else:
@@ -426,16 +515,39 @@ def _weekly_chart(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: st
 
     fig, ax = _new_figure()
     plot_weekly(weekly, units=units, ax=ax)
+    _relabel_partial(ax)
     n_bands = _pain_bands(ax, weekly, episodes)
     alt = (f"Bar chart of weekly running distance in {units}{who}, "
-           f"{len(weekly)} weeks from {_date(weekly['week_start'].min())} to "
+           f"{_plural(len(weekly), 'week')} from {_date(weekly['week_start'].min())} to "
            f"{_date(weekly['week_start'].max())}; flagged weeks are marked")
     caption = f"Weekly running distance ({units}) with the load flags"
     if n_bands:
-        alt += f", {n_bands} back-pain episodes shaded"
+        alt += f", {_plural(n_bands, 'back-pain episode')} shaded"
         caption += ("; red bands marked “pain” are back-pain episodes (onset to end), "
                     "green bands are recovery weeks")
+    if "complete" in weekly.columns and not weekly["complete"].fillna(True).astype(bool).all():
+        caption += (". " + PARTIAL_WEEK_TEXT)
     return _figure(fig, alt, caption + ".", wide=True)
+
+
+#: The legend entry of the hatched bars on the report's weekly charts.
+PARTIAL_WEEK_LABEL = "partial week (not judged): first week of the data, or one still in progress"
+
+#: What a hatched bar means (docs/load_rules.md, "Complete weeks").
+PARTIAL_WEEK_TEXT = (
+    "Hatched bars are partial weeks, shown but judged by no rule (no flag, no recovery week): "
+    "the first week of the data, always, even when it starts on a Monday, because the "
+    "training before it is unknown; and a week that ends after the end of the data (the day "
+    "of the last recorded activity, or as_of), still in progress. A hatched bar is not "
+    "missing data")
+
+
+def _relabel_partial(ax) -> None:
+    """Name the hatched bars of :func:`runload.plot.weekly.plot_weekly`'s legend precisely."""
+    legend = ax.get_legend()
+    for text in legend.get_texts() if legend is not None else ():
+        if text.get_text() == "incomplete week":
+            text.set_text(PARTIAL_WEEK_LABEL)
 
 
 def _pain_bands(ax, weekly: pd.DataFrame, episodes: pd.DataFrame | None) -> int:
@@ -519,7 +631,7 @@ def _timeline_chart(weekly: pd.DataFrame, episodes: pd.DataFrame, units: str) ->
         fig, ax = _new_figure(9.0, 3.4)
         _call_flexibly(plot, weekly=weekly, episodes=mine, units=units, athlete=athlete, ax=ax)
         parts.append(_figure(
-            fig, f"Weekly distance and {len(mine)} back-pain episodes of {athlete}",
+            fig, f"Weekly distance and {_plural(len(mine), 'back-pain episode')} of {athlete}",
             "Back-pain episodes (bands, onset to end) and their worst pain (line, right axis, "
             "0-10) over weekly distance."))
     return "".join(parts)
@@ -545,23 +657,65 @@ def _call_flexibly(func, **available: Any):
 # --------------------------------------------------------------------------- sections
 
 
+def _problem_counts(problems: pd.DataFrame, inventory: Mapping[str, int] | None
+                    ) -> tuple[int, int, int]:
+    """Files with problems, of them not read at all and read in part.
+
+    From the inventory (``problem_files``: nothing kept; ``salvaged_files``: an
+    activity file with problem rows, see ``docs/inputs.md``) when it has them, else
+    from the problems table (a file is read in part when one of its rows is salvaged).
+    """
+    if inventory and "problem_files" in inventory and "salvaged_files" in inventory:
+        bad, part = int(inventory["problem_files"]), int(inventory["salvaged_files"])
+        return bad + part, bad, part
+    if problems is None or len(problems) == 0:
+        return 0, 0, 0
+    salvaged = problems.assign(_s=problems["salvaged"].eq(True) if "salvaged" in problems
+                               else False).groupby("source")["_s"].any()
+    part = int(salvaged.sum())
+    return len(salvaged), len(salvaged) - part, part
+
+
+def _problem_words(problems: pd.DataFrame, inventory: Mapping[str, int] | None) -> tuple[str, str]:
+    """("2", "files with problems (1 not read, 1 read in part)") for a summary card."""
+    total, bad, part = _problem_counts(problems, inventory)
+    label = ("file" if total == 1 else "files") + " with problems"
+    if total:
+        label += f" ({bad} not read, {part} read in part)"
+    return f"{total:,}", label
+
+
 def _summary_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str,
-                     problems: pd.DataFrame) -> str:
+                     problems: pd.DataFrame, inventory: Mapping[str, int] | None = None) -> str:
     s = summarize(weekly, episodes)
+    several = s["athletes"] > 1
+    total = f"{float(to_display(s['distance_m'], units)):,.0f} {units}"
+    if several:
+        distance = (f"by {s['athletes']} athletes over {_plural(s['calendar_weeks'], 'week')} "
+                    f"({_plural(s['weeks'], 'athlete-week')})")
+        since_label = "since the latest recovery week of any athlete"
+    else:
+        distance = f"run in {_plural(s['weeks'], 'week')}"
+        since_label = "since the last recovery week"
+    since = s["weeks_since_recovery"]
     cards = [
-        (f"{_dist(s['distance_m'], units, 0)} {units}", f"run in {_plural(s['weeks'], 'week')}"),
-        (str(s["runs"]), "runs"),
-        (str(s["weeks_flagged"]), "weeks flagged"),
-        (_MISSING if s["weeks_since_recovery"] is None else str(s["weeks_since_recovery"]),
-         "weeks since the last recovery week"),
-        (_MISSING if s["episodes"] is None else str(s["episodes"]), "back-pain episodes"),
-        (str(problems["source"].nunique() if len(problems) else 0), "files with problems"),
+        (total, distance),
+        (f"{s['runs']:,}", "run" if s["runs"] == 1 else "runs"),
+        (str(s["weeks_flagged"]),
+         ("athlete-week" if several else "week") + ("" if s["weeks_flagged"] == 1 else "s")
+         + " flagged"),
+        (_MISSING if since is None else str(since),
+         ("week" if since == 1 else "weeks") + " " + since_label),
+        (_MISSING if s["episodes"] is None else str(s["episodes"]),
+         "back-pain episode" if s["episodes"] == 1 else "back-pain episodes"),
+        _problem_words(problems, inventory),
     ]
     card_html = "".join(
         f'<div class="card"><span class="value">{_e(v)}</span>'
         f'<span class="label">{_e(label)}</span></div>' for v, label in cards)
     per_flag = ", ".join(
-        f"{_e(_flag_name(c))}: {_plural(n, 'week')}" for c, n in s["flag_counts"].items())
+        f"{_e(_flag_name(c))}: {_plural(n, 'athlete-week' if several else 'week')}"
+        for c, n in s["flag_counts"].items())
     span = (f"From the week of {_date(s['first_week'])} to the week of {_date(s['last_week'])}"
             if s["weeks"] else "No weeks of data")
     return (
@@ -642,7 +796,7 @@ def _checklist_chart(weekly: pd.DataFrame, athlete: str | None, n_rows: int, wee
     return _figure(
         fig, f"Prevention checklist{who}: {n_rows} habits and mileage rules over the last "
              f"{_plural(weeks, 'week')}",
-        "Green ✓ kept, red ✗ missed, grey – not judged (incomplete week, rule not applicable, "
+        "Green ✓ kept, red ✗ missed, grey – not judged (partial week, rule not applicable, "
         "or nothing recorded). Each row label names the kind of its evidence; the full "
         "evidence labels are listed below.", wide=True)
 
@@ -664,7 +818,7 @@ def _checklist_section(weekly: pd.DataFrame, *, last_weeks: int = CHECKLIST_WEEK
             "rehab after back pain, strides, shoe rotation, sleep, uneven surfaces) next to the "
             "mileage rules, for the last "
             f"{_plural(shown_weeks, 'week')} (latest first): ✓ kept, ✗ missed, – not judged "
-            "(an incomplete week, a rule that does not apply yet, or nothing recorded: missing "
+            "(a partial week, a rule that does not apply yet, or nothing recorded: missing "
             "data never counts as kept). For the mileage rules ✓ means the flag was not "
             "raised.</p><p><b>Evidence.</b> The habits are expert, physiotherapist or coaching "
             "advice, not trial results: none of their thresholds was tested for preventing "
@@ -734,13 +888,201 @@ def _weeks_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: s
     first_num = 1 + several
     return ('<section id="weeks"><h2>All weeks</h2><details><summary>Show the weekly table '
             f"({_plural(len(weekly), 'week')})</summary>"
+            "<p class=note>(partial): the first week of the data or a week not over at its "
+            "end, shown but judged by no rule (see Methods).</p>"
             + _table(headers, rows, numeric=[first_num, first_num + 1, first_num + 2,
                                              first_num + 3, first_num + 5])
             + "</details></section>")
 
 
+#: The p-value columns of the association tables, with their names in the report.
+P_LABELS = {
+    "p_permutation": "p (permutation)",
+    "p_exact": "p (Fisher exact)",
+    "p_midp": "p (mid-p)",
+    "p_wald": "p (Wald)",
+}
+
+#: How each method's rows are shown: title, what its counts are, its estimate and its
+#: p-values, headline first (the order of ``p_value`` in ``runload.associate``; see
+#: ``docs/pain_analysis.md``, "Which p-value"). ``p_wald`` is the conditional logit's
+#: ``p_value`` (the table has no column of its own for it).
+_METHOD_VIEWS: dict[str, dict[str, Any]] = {
+    "lagged_risk_ratio": {
+        "title": "Lagged risk ratio: onsets after flagged weeks and after other weeks",
+        "estimate": "risk ratio",
+        "ci": "ratio",
+        "p": ("p_permutation", "p_midp", "p_exact"),
+        "counts": ("exposed weeks: followed by an onset / at risk",
+                   "unexposed weeks: followed by an onset / at risk"),
+        "about": "Weeks at risk (pain free and clear of any episode and its washout), split by "
+                 "the exposure, and how many were followed by a new pain onset at the lag.",
+        "why": "with a runner's few onsets Fisher's exact test and its mid-p are valid but "
+               "raise far fewer than 5% false alarms, while the permutation p (circular shift "
+               "of the episode pattern) holds the 5% level; when no permutations were run the "
+               "mid-p is the headline",
+    },
+    "case_crossover": {
+        "title": "Case-crossover: the week before each onset against comparison weeks",
+        "estimate": "odds ratio (Mantel–Haenszel)",
+        "ci": "ratio",
+        "p": ("p_midp", "p_exact"),
+        "counts": ("onsets: hazard week exposed / all onsets",
+                   "comparison weeks: exposed / all"),
+        "about": "Each pain onset is compared with itself: its hazard week (the week at the lag "
+                 "before the onset) against the other weeks at risk of the same calendar block "
+                 "(its comparison weeks). Onsets without a comparison week are left out.",
+        "why": "the mid-p of the exact conditional test (no permutation p is computed for "
+               "this design); Fisher's exact p is the same test without the mid-p correction",
+    },
+    "conditional_logit": {
+        "title": "Case-crossover, continuous exposures: conditional logistic regression",
+        "estimate": "odds ratio",
+        "ci": "wald",
+        "p": ("p_wald",),
+        "counts": ("onsets (matched sets)", "weeks compared (hazard and comparison weeks)"),
+        "about": "The same matched sets as the case-crossover, with the exposure as a number: "
+                 "the odds ratio is per increment of the exposure.",
+        "why": "the Wald p of the regression is the only p-value",
+    },
+    "dose_response": {
+        "title": "Dose-response: each category against the lowest",
+        "estimate": "risk ratio",
+        "ci": "ratio",
+        "p": ("p_permutation", "p_midp", "p_exact"),
+        "counts": ("category weeks: followed by an onset / at risk",
+                   "reference weeks: followed by an onset / at risk"),
+        "about": "Lagged risk ratios of weeks in a category of weekly progression or session "
+                 "spike against weeks of the lowest category.",
+        "why": "as for the lagged risk ratio, the permutation p (the mid-p when no "
+               "permutations were run)",
+    },
+    "lagged_correlation": {
+        "title": "Lagged correlation with pain severity (a description, not a test of cause)",
+        "estimate": "Spearman ρ",
+        "ci": None,
+        "p": ("p_permutation",),
+        "counts": ("week pairs", "pairs with pain in the later week"),
+        "about": "Spearman's correlation between a week's exposure and the pain severity at "
+                 "the lag.",
+        "why": "the permutation p is the only p-value (the textbook p of a correlation of "
+               "autocorrelated weeks is far too small)",
+    },
+}
+
+
+def _ratio_num(value: Any) -> str:
+    """An estimate or a limit: two decimals, ∞ for an unbounded one."""
+    if value is not None and not pd.isna(value) and np.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return _num(value, "{:.2f}")
+
+
+def _interval(row: Mapping[str, Any]) -> str:
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if (low is None or pd.isna(low)) and (high is None or pd.isna(high)):
+        return _MISSING
+    return f'<span class="nowrap">{_ratio_num(low)} – {_ratio_num(high)}</span>'
+
+
+def _p_of(row: Mapping[str, Any], column: str) -> Any:
+    return row.get("p_value") if column == "p_wald" else row.get(column)
+
+
+def _headline_p(row: Mapping[str, Any], columns: Sequence[str]) -> str | None:
+    """Which of ``columns`` the row's headline ``p_value`` is (the first that equals it)."""
+    value = row.get("p_value")
+    if value is None or pd.isna(value):
+        return None
+    for column in columns:
+        p = _p_of(row, column)
+        if p is not None and not pd.isna(p) and float(p) == float(value):
+            return column
+    return None
+
+
+def _p_cell(row: Mapping[str, Any], column: str, headline: str | None) -> str:
+    text = _num(_p_of(row, column), "{:.3f}")
+    if column == headline:
+        return f'<strong title="the headline p-value of this row">{text}</strong>'
+    return text
+
+
+def _ratio(events: Any, n: Any) -> str:
+    return f"{_e(events)} / {_e(n)}"
+
+
+def _counts(row: Mapping[str, Any], method: str) -> list[str]:
+    """The two count cells of a row, as the method's headers describe them."""
+    if method == "case_crossover":
+        a, c = int(row["exposed_events"]), int(row["unexposed_events"])
+        onsets = a + c
+        refs = int(row["exposed_n"]) + int(row["unexposed_n"]) - onsets
+        return [_ratio(a, onsets), _ratio(int(row["exposed_n"]) - a, refs)]
+    if method == "conditional_logit":
+        return [_e(row.get("exposed_events")), _e(row.get("exposed_n"))]
+    if method == "lagged_correlation":
+        return [_e(row.get("exposed_n")), _e(row.get("exposed_events"))]
+    return [_ratio(row.get("exposed_events"), row.get("exposed_n")),
+            _ratio(row.get("unexposed_events"), row.get("unexposed_n"))]
+
+
+def _increment(row: Mapping[str, Any], units: str) -> str:
+    step = row.get("increment")
+    if step is None or pd.isna(step):
+        return _MISSING
+    if row.get("exposure") == "distance_m":
+        return f"per {_dist(step, units, 0)} {units} more weekly distance"
+    if row.get("exposure") == "change_pct":
+        return f"per {step:g} percentage points more weekly change"
+    return f"per {step:g} more {_e(row.get('exposure'))}"
+
+
+def _exposure_cell(row: Mapping[str, Any]) -> str:
+    name = str(row.get("exposure"))
+    return _e(_flag_name(name) if name.startswith("flag_") else name)
+
+
+def _method_table(rows: list[dict], method: str, *, several: bool, level: str,
+                  ci_method: str, units: str) -> str:
+    view = _METHOD_VIEWS[method]
+    p_columns = list(view["p"])
+    ci = {"ratio": f"{level} CI ({ci_method})", "wald": f"{level} CI (Wald)", None: None}[view["ci"]]
+    headers = (["athlete"] if several else []) + ["exposure", "lag (weeks)", view["estimate"]]
+    if method == "conditional_logit":
+        headers.append("odds ratio refers to")
+    if ci:
+        headers.append(ci)
+    headers += [P_LABELS[c] for c in p_columns] + list(view["counts"])
+    body = []
+    for r in rows:
+        headline = _headline_p(r, p_columns)
+        cells = ([_e(r.get("athlete"))] if several else []) + [
+            _exposure_cell(r), _e(r.get("lag_weeks")), _ratio_num(r.get("estimate"))]
+        if method == "conditional_logit":
+            cells.append(_increment(r, units))
+        if ci:
+            cells.append(_interval(r))
+        cells += [_p_cell(r, c, headline) for c in p_columns] + _counts(r, method)
+        body.append(cells)
+    first = 2 + several  # the lag
+    numeric = [i for i, h in enumerate(headers) if i >= first and h != "odds ratio refers to"
+               and not (ci and h == ci)]
+    lines = "".join(
+        f"<li>{_e(r.get('summary'))}"
+        + ("" if r.get("warning") is None or pd.isna(r.get("warning")) else
+           f' <span class="warn">({_e(r.get("warning"))})</span>') + "</li>"
+        for r in rows)
+    headline_name = P_LABELS[p_columns[0]]
+    return (f'<h3 id="assoc-{method.replace("_", "-")}">{_e(view["title"])}</h3>'
+            f"<p>{_e(view['about'])} Headline p: <b>{_e(headline_name)}</b>: {_e(view['why'])}."
+            "</p>"
+            + _table(headers, body, numeric=numeric, stack=True)
+            + f'<ul class="lines">{lines}</ul>')
+
+
 def _associations_section(associations: pd.DataFrame | None,
-                          episodes: pd.DataFrame | None) -> str:
+                          episodes: pd.DataFrame | None, units: str = "km") -> str:
     head = '<section id="associations"><h2>Did back pain follow the flagged weeks?</h2>'
     if episodes is None:
         return head + ("<p>No pain log was given. Add one (<code>--pain pain.csv</code>) to see "
@@ -748,36 +1090,37 @@ def _associations_section(associations: pd.DataFrame | None,
     if associations is None or len(associations) == 0:
         return head + ("<p>No association could be estimated: there are too few episodes or "
                        "flagged weeks.</p></section>")
-    lines = []
-    for r in associations.to_dict("records"):
-        warn = r.get("warning")
-        lines.append(f"<li>{_e(r.get('summary'))}"
-                     + ("" if warn is None or pd.isna(warn) else
-                        f' <span class="warn">({_e(warn)})</span>') + "</li>")
+    options = _association_options(associations)
+    alpha = float(options.get("alpha", 0.05))
+    level = f"{100 * (1 - alpha):g}%"
+    ci_method = str(options.get("ci_method", "mid-p"))
     several = associations["athlete"].nunique() > 1 if "athlete" in associations else False
-    headers = (["athlete"] if several else []) + [
-        "exposure", "method", "lag (weeks)", "estimate", "95% CI", "p", "p (perm.)",
-        "exposed: events / n", "unexposed: events / n"]
-    rows = []
-    for r in associations.to_dict("records"):
-        rows.append(([_e(r.get("athlete"))] if several else []) + [
-            _e(_flag_name(str(r.get("exposure")))
-               if str(r.get("exposure")).startswith("flag_") else r.get("exposure")),
-            _e(str(r.get("method")).replace("_", " ")),
-            _e(r.get("lag_weeks")),
-            _num(r.get("estimate"), "{:.2f}"),
-            f"{_num(r.get('ci_low'), '{:.2f}')} – {_num(r.get('ci_high'), '{:.2f}')}",
-            _num(r.get("p_value"), "{:.3f}"),
-            _num(r.get("p_permutation"), "{:.3f}"),
-            f"{_e(r.get('exposed_events'))} / {_e(r.get('exposed_n'))}",
-            f"{_e(r.get('unexposed_events'))} / {_e(r.get('unexposed_n'))}",
-        ])
-    forest = _forest_chart(associations) or ""
-    return (head + f'<ul class="lines">{"".join(lines)}</ul>' + forest
-            + _table(headers, rows, numeric=range(2 + several, 8 + several))
-            + "<p class=note>One runner's history holds few episodes, so intervals are wide: "
-              "an association is not proof that the load caused the pain, and no association "
-              "is not proof of safety. See the methods below.</p></section>")
+    records = associations.to_dict("records")
+    methods = [m for m in _METHOD_VIEWS if any(r.get("method") == m for r in records)]
+    others = [r for r in records if r.get("method") not in _METHOD_VIEWS]
+    intro = (
+        "<p>One table per method, because each method counts something different; the "
+        "sentence under each table says each row in words. <b>Which p to read:</b> every "
+        "p-value column is named for its test (p (permutation), p (Fisher exact), p (mid-p), "
+        "p (Wald)); the headline p of each row, the one chosen for the method (explained above "
+        "its table), is printed in <strong>bold</strong>; a dash means the row has no such "
+        "p-value. With many rows some p-values fall below 0.05 by chance: look at the size of "
+        "the estimate and its interval too.</p>")
+    parts = [head, intro, _forest_chart(associations) or ""]
+    for method in methods:
+        rows = [r for r in records if r.get("method") == method]
+        parts.append(_method_table(rows, method, several=several, level=level,
+                                   ci_method=ci_method, units=units))
+    if others:  # a method this report does not know yet: its sentences only
+        parts.append('<h3>Other results</h3><ul class="lines">' + "".join(
+            f"<li>{_e(r.get('summary'))}</li>" for r in others) + "</ul>")
+    note = ("A squad's pooled rows hold more onsets than one runner's, but say something only "
+            "about the squad" if several else
+            "One runner's history holds few episodes, so intervals are wide")
+    parts.append(f"<p class=note>{note}: an association is not proof that the load caused "
+                 "the pain, and no association is not proof of safety. See the methods "
+                 "below.</p></section>")
+    return "".join(parts)
 
 
 def _episodes_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str) -> str:
@@ -820,9 +1163,11 @@ def _problems_section(problems: pd.DataFrame, inventory: Mapping[str, int] | Non
         ]
         for r in problems.to_dict("records")
     ]
+    total, bad, part = _problem_counts(problems, inventory)
     return (head + conservation
-            + f"<p>{_plural(problems['source'].nunique(), 'file')} could not be read in full. “Kept” means the "
-              "part before the problem was used.</p>"
+            + f"<p>{_plural(total, 'file')} could not be read in full: {bad} not read at all "
+              f"(problem {'file' if bad == 1 else 'files'}), {part} read in part (the part "
+              "before the problem was kept and used). “Kept” says which.</p>"
             + _table(["file", "problem", "details", "kept"], rows) + "</section>")
 
 
@@ -838,28 +1183,80 @@ def conservation_line(inventory: Mapping[str, int]) -> str:
 
 
 def _parameters_section(weekly: pd.DataFrame, parameters: Mapping[str, Any] | None,
-                        units: str) -> str:
-    params = _parameters(weekly)
+                        units: str, *, activities: pd.DataFrame | None = None,
+                        episodes: pd.DataFrame | None = None,
+                        associations: pd.DataFrame | None = None) -> str:
+    """Every option behind the page's numbers, and the versions.
+
+    The options are the keyword arguments of the stages, read from their signatures
+    (so a new option shows up without a change here), at the values the tables
+    recorded, else their defaults: ``read_activities`` (the options that change the
+    tables), ``read_pain_log`` when a pain log was given, ``weekly_load`` and
+    ``associate`` when there are association results.
+    """
     extra = dict(parameters or {})
     items = [("runload version", __version__)]
     items += [(k, v) for k, v in extra.items()]
-    items += [(f"weekly_load: {k}", v) for k, v in params.items()]
+    items += [(f"read_activities: {k}", v) for k, v in _read_options(activities, weekly).items()]
+    items += [(f"read_pain_log: {k}", v) for k, v in _pain_options(episodes).items()]
+    items += [(f"weekly_load: {k}", v) for k, v in _parameters(weekly).items()]
+    if associations is not None:
+        items += [(f"associate: {k}", v) for k, v in _association_options(associations).items()]
     items += [("units shown", units), ("python", platform.python_version()),
               ("pandas", pd.__version__), ("numpy", np.__version__)]
     body = "".join(f"<dt>{_e(k)}</dt><dd>{_e(_show(v))}</dd>" for k, v in items)
     return ('<section id="parameters"><h2>Parameters and version</h2>'
             "<p>Everything needed to re-run this analysis and get the same numbers: the "
-            "runload version, the inputs and every threshold of the rules.</p>"
+            "runload version, the inputs, the options of reading the files"
+            + (" and the pain log" if episodes is not None else "")
+            + ", every threshold of the weekly rules"
+            + (" and every option of the association analysis" if associations is not None
+               else "")
+            + ". Options a table does not record are shown at runload's defaults.</p>"
             f'<dl class="params">{body}</dl></section>')
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) or "{}"
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
 
 
-def _methods_section(params: Mapping[str, Any]) -> str:
+def _methods_section(params: Mapping[str, Any], *, squad: bool = False,
+                     audit: bool = False) -> str:
+    """The methods with their references.
+
+    ``squad=True`` words them for several athletes (a pooled estimate across the
+    athletes); ``audit=True`` for the coach's audit page, which shows no association.
+    """
+    whose = "each athlete's" if squad else "the runner's"
+    design = ("lagged risk ratios (onsets after flagged vs other weeks) and the case-crossover "
+              f"design, in which each episode is its own control {_ref('maclure1991')}, with "
+              f"time-stratified referent weeks {_ref('janes2005')}")
+    if audit:
+        association = (
+            "<p><b>Association.</b> This page does not test whether back pain followed the "
+            "flagged weeks; a report of the squad (<code>runload report</code> with every "
+            "athlete's folder and the pain log) does, per athlete and pooled across the "
+            f"athletes (Mantel–Haenszel, stratified by athlete), with {design}. ")
+    elif squad:
+        association = (
+            "<p><b>Association.</b> Whether episodes followed flagged weeks is estimated per "
+            "athlete and pooled across the athletes (Mantel–Haenszel, stratified by athlete), "
+            f"with {design}. ")
+    else:
+        association = ("<p><b>Association.</b> Whether episodes followed flagged weeks is "
+                       f"estimated with {design}. ")
+    if squad:
+        association += ("The pooled estimate rests on all the squad's episodes, so its interval "
+                        "is narrower than one athlete's, but it speaks about the squad, not "
+                        "about any one athlete; an association does not show that the load "
+                        "caused the pain.</p>")
+    else:
+        association += ("With one runner's few episodes, intervals are wide; an association "
+                        "does not show that the load caused the pain.</p>")
     inc = params.get("max_increase", 0.10)
     drop = params.get("recovery_drop", 0.20)
     base = params.get("min_base_m", 10_000)
@@ -869,8 +1266,11 @@ def _methods_section(params: Mapping[str, Any]) -> str:
     refs = "".join(f'<li id="ref-{k}">{_e(text)}</li>' for k, text in REFERENCES.items())
     return f"""<section id="methods"><h2>Methods</h2>
 <p><b>Weekly distance.</b> Running distance (road, trail and treadmill) is summed per local
-calendar week; weeks without running count as 0. The first week of the data and a week the data
-has not finished are shown but raise no flag.</p>
+calendar week; weeks without running count as 0. Two kinds of week are <i>partial</i> (hatched on
+the charts): {whose} first week of data, always, even when it starts on a Monday, because the
+training before it is unknown; and a week that ends after the end of the data (still in
+progress). They are shown but judged by no rule: no flag, no recovery week, and the first week
+is no reference for the second.</p>
 <p><b>10% rule.</b> A week is flagged when its distance is more than {inc:.0%} above the week it
 builds on (after a single recovery week, the last build week before it: "start back from where
 you left off"), provided that reference is at least {_dist(base, 'km')} km. A randomised trial of
@@ -891,11 +1291,7 @@ treat it as descriptive. Monotony (weekly mean ÷ standard deviation of daily lo
 (weekly load × monotony) follow Foster {_ref('foster1998')}.</p>
 <p><b>Back-pain episodes.</b> A pain diary is grouped into episodes following de Vet et al.:
 pain lasting at least 24 hours, separated by at least a month pain-free {_ref('devet2002')}.</p>
-<p><b>Association.</b> Whether episodes followed flagged weeks is estimated as lagged risk
-ratios (onsets after flagged vs other weeks) and with the case-crossover design, in which each
-episode is its own control {_ref('maclure1991')}, with time-stratified referent weeks
-{_ref('janes2005')}. With one runner's few episodes, intervals are wide; an association does not
-show that the load caused the pain.</p>
+{association}
 <h3>References</h3><ol class="refs">{refs}</ol></section>"""
 
 
@@ -956,7 +1352,7 @@ def render_report(
     subtitle = (f"Weeks of {_date(s['first_week'])} to {_date(s['last_week'])}; "
                 f"distances in {units}.") if len(weekly) else \
         "No running weeks in the data."
-    sections = [_summary_section(weekly, episodes, units, problems)]
+    sections = [_summary_section(weekly, episodes, units, problems, inventory)]
     nav = [("summary", "Summary")]
     if len(weekly):
         sections.append(_chart_section(weekly, episodes, units))
@@ -966,7 +1362,7 @@ def render_report(
     if len(weekly) and _has_habits(weekly):
         sections.append(_checklist_section(weekly))
         nav.append(("checklist", "Prevention checklist"))
-    sections.append(_associations_section(associations, episodes))
+    sections.append(_associations_section(associations, episodes, units))
     nav.append(("associations", "Pain and load"))
     if episodes is not None:
         sections.append(_episodes_section(weekly, episodes, units))
@@ -975,9 +1371,10 @@ def render_report(
     nav.append(("weeks", "All weeks"))
     sections.append(_problems_section(problems, inventory))
     nav.append(("problems", "File problems"))
-    sections.append(_parameters_section(weekly, parameters, units))
+    sections.append(_parameters_section(weekly, parameters, units, activities=activities,
+                                        episodes=episodes, associations=associations))
     nav.append(("parameters", "Parameters"))
-    sections.append(_methods_section(_parameters(weekly)))
+    sections.append(_methods_section(_parameters(weekly), squad=len(athletes) > 1))
     nav.append(("methods", "Methods"))
     return _page(title=title, subtitle=subtitle, nav=_nav(nav), content="\n".join(sections))
 
@@ -1121,8 +1518,8 @@ def render_audit(
         pd.concat([p for p in problems.values() if p is not None and len(p)], ignore_index=True)
         if any(p is not None and len(p) for p in problems.values())
         else _problems_table(None, None), inventory))
-    sections.append(_parameters_section(weekly, parameters, units))
-    sections.append(_methods_section(_parameters(weekly)))
+    sections.append(_parameters_section(weekly, parameters, units, episodes=episodes))
+    sections.append(_methods_section(_parameters(weekly), squad=True, audit=True))
     nav = _nav([("overview", "Overview"), ("problems", "File problems"),
                 ("parameters", "Parameters"), ("methods", "Methods")])
     return _page(title=title or "Squad audit", subtitle=_e(head) + f"; week of {as_of}.",
@@ -1138,8 +1535,9 @@ def _athlete_section(name: str, slug: str, row: pd.Series, weekly: pd.DataFrame,
         (f"{_dist(row['current_distance_m'], units)} {units}", "this week"),
         (_pct(row["trend_pct"]), "4-week trend"),
         (_MISSING if pd.isna(row["weeks_since_recovery"]) else str(row["weeks_since_recovery"]),
-         "weeks since recovery"),
-        (str(row["pain_episodes"]), "back-pain episodes"),
+         "week since recovery" if row["weeks_since_recovery"] == 1 else "weeks since recovery"),
+        (str(row["pain_episodes"]),
+         "back-pain episode" if row["pain_episodes"] == 1 else "back-pain episodes"),
     ]
     parts.append('<div class="cards">' + "".join(
         f'<div class="card"><span class="value">{_e(v)}</span><span class="label">{_e(label)}'
