@@ -401,7 +401,19 @@ def times_from_text(values: list) -> pd.DatetimeIndex:
     2999) are clipped to 1677-09-22 or 2262-04-11, which :func:`plausible_times` then
     reports and ignores (never a silent NaT). Resolution is nanoseconds, as in
     :data:`runload.columns.TRACK`.
+
+    Columns of one strict shape (see :func:`times_ns`) are parsed by pyarrow, others by
+    pandas (``format='ISO8601'``), with the same result.
     """
+    if values and not (values[0] is None and values.count(None) == len(values)):
+        fast = _arrow_times_ns(values)
+        if fast is not None:
+            return pd.DatetimeIndex(fast.view("M8[ns]")).tz_localize("UTC")
+    return _pandas_times(values)
+
+
+def _pandas_times(values: list) -> pd.DatetimeIndex:
+    """:func:`times_from_text` by pandas alone (the reference of the arrow path)."""
     if not values or (values[0] is None and values.count(None) == len(values)):
         return pd.DatetimeIndex(np.full(len(values), np.datetime64("NaT", "ns")), tz="UTC")
     times = _in_ns_range(pd.to_datetime(values, utc=True, format="ISO8601",
@@ -488,7 +500,7 @@ def times_ns(values: list) -> np.ndarray:
         fast = _arrow_times_ns(values)
         if fast is not None:
             return fast
-    return np.asarray(times_from_text(values).asi8, dtype=np.int64)
+    return np.asarray(_pandas_times(values).asi8, dtype=np.int64)
 
 
 def _in_ns_range(times) -> pd.DatetimeIndex:
