@@ -121,3 +121,26 @@ def test_tiny_tables(n):
     df = table(*[row("a", "fit", "2024-01-01", 60, 100)][:n]) if n else \
         columns.empty(columns.ACTIVITIES)
     assert mark_duplicates(df)["duplicate_of"].isna().all()
+
+
+def test_never_across_athletes_even_byte_identical():
+    # a group run shared as one file, under two athletes: each keeps their copy
+    df = table(row("x", "fit", "2024-01-01 10:00", 1800, 5000) | {"athlete": "ann"},
+               row("x", "fit", "2024-01-01 10:00", 1800, 5000) | {"athlete": "bob"},
+               row("y", "gpx", "2024-01-01 10:00:04", 1795, 5010) | {"athlete": "bob"})
+    out = mark_duplicates(df)
+    assert out["duplicate_of"].tolist() == [pd.NA, pd.NA, "x"]
+
+
+def test_simultaneous_pairs_tell_copies_from_impossible_overlaps():
+    from runload.io.dedupe import simultaneous_pairs
+
+    df = table(row("a", "fit", "2024-01-01 10:00", 1800, 5000),
+               row("b", "gpx", "2024-01-01 10:00:10", 1790, 5050),   # a copy of a
+               row("c", "fit", "2024-01-01 10:05", 1800, 8000),      # same time, 8 km
+               row("d", "fit", "2024-01-01 12:00", 1800, 5000),      # later
+               row("e", "fit", "2024-01-01 10:00", 1800, 5000, athlete="other"))
+    pairs = simultaneous_pairs(mark_duplicates(df))
+    ids = df["activity_id"].to_numpy()
+    got = {(ids[i], ids[j], same) for i, j, same in pairs.itertuples(index=False)}
+    assert got == {("a", "b", True), ("a", "c", False), ("b", "c", False)}

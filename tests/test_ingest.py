@@ -424,3 +424,44 @@ def test_default_athlete(tmp_path):
     assert ingest.default_athlete(tmp_path / "export_7.zip") == "export_7"
     assert ingest.default_athlete(tmp_path / "export_7.ZIP.gz") == "export_7"
     assert ingest.default_athlete(tmp_path / "erin" / "run.fit") == "erin"
+
+
+# --- engine="dask" without dask: the same error, cached or not ----------------------------
+
+
+def test_dask_engine_without_dask_fails_upfront_cached_or_not(fakes, tmp_path, monkeypatch):
+    import sys
+
+    folder = tmp_path / "ida"
+    write(folder / "a.fit", fake_bytes("fit", [run("2024-01-02T10:00:00Z")]))
+    read_quiet(folder)  # warm the cache: nothing would reach dask
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
+    messages = []
+    for cache in (True, False):
+        with pytest.raises(ParameterError) as info:
+            read_activities(folder, engine="dask", cache=cache)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "runload[cluster]" in messages[0]
+
+
+# --- an impossible speed is a bad_time problem, not a ride ---------------------------------
+
+
+def test_gpx_with_times_on_few_points_is_bad_time_not_a_ride(tmp_path, corpus):
+    # gpxpy's cerknicko-without-times: 5 of 296 points timed, 4.6 km "in 57 s"
+    path = corpus / "gpx" / "gpxpy__cerknicko-without-times.gpx"
+    shutil.copy(path, tmp_path / path.name)
+    with pytest.warns(RunloadWarning, match="bad_time: 1 file"):
+        activities = read_activities(tmp_path)
+    (row,) = activities.to_dict("records")
+    assert row["sport"] != "cycling"
+    assert row["sport"] == "other" and row["sport_inferred"]
+    (problem,) = problems(activities).to_dict("records")
+    assert problem["kind"] == "bad_time" and problem["salvaged"]
+    assert "only part of the track" in problem["message"]
+    assert inventory(activities)["salvaged_files"] == 1
+    # the same track with all its times: no problem
+    shutil.copy(corpus / "gpx" / "gpxpy__cerknicko-jezero.gpx", tmp_path / path.name)
+    full = read_activities(tmp_path, cache=False)
+    assert len(problems(full)) == 0

@@ -192,3 +192,32 @@ def test_corpus_gpx_without_type_is_inferred_not_dropped(corpus):
     assert nike["sport"] == "running" and nike["sport_inferred"]
     strava = acts[acts["source"].str.endswith("runpandas__strava_export.gpx")].iloc[0]
     assert strava["sport"] == "running" and not strava["sport_inferred"]
+
+
+def test_no_sport_is_guessed_from_an_impossible_speed():
+    import pandas as pd
+
+    from runload.columns import ACTIVITIES, conform
+    from runload.io.sports import infer_sports
+    from runload.io.timecheck import MAX_SPEED_M_S
+
+    table = conform(
+        pd.DataFrame(
+            {
+                "source": ["a/x.gpx", "b/y.gpx", "c/z.gpx", "d/Morning_Ride.gpx"],
+                "sport": [None, None, None, None],
+                # 4.6 km in 57 s (80 m/s: times on 5 of 296 points), 30 m/s exactly, a ride
+                # at 9 m/s, and an impossible speed whose name still says what it is
+                "distance_m": [4575.0, 30.0 * 1000, 9.0 * 3600, 4575.0],
+                "moving_time_s": [57.0, 1000.0, 3600.0, 57.0],
+                "elapsed_time_s": [57.0, 1000.0, 3600.0, 57.0],
+            }
+        ),
+        ACTIVITIES,
+    )
+    out = infer_sports(table)
+    assert out["sport"].tolist() == ["other", "cycling", "cycling", "cycling"]
+    assert out["sport_inferred"].all()
+    # the threshold is an option: at 100 m/s allowed, 80 m/s is "cycling" again
+    assert MAX_SPEED_M_S < 80
+    assert infer_sports(table, max_speed_m_s=100.0)["sport"].iloc[0] == "cycling"
