@@ -465,7 +465,16 @@ def read_activities(
     ReadError
         A ``source`` does not exist; or, with ``errors='raise'``, a file had a problem.
     ParameterError
-        Bad ``errors`` or ``tz``.
+        Bad ``errors``, ``tz``, ``engine`` or ``workers``; ``engine='dask'`` without
+        dask.distributed installed (checked before anything is read, cached or not).
+
+    Warns
+    -----
+    RunloadWarning
+        With ``errors='warn'``, one summary of the files with problems. Whatever
+        ``errors``, one per source folder that looks like a squad: sub-folders whose
+        activities happen at the same time without being copies of one recording
+        (:func:`squad_message`); read a squad one source per athlete.
 
     Notes
     -----
