@@ -4,10 +4,11 @@
 
     runload activities SOURCE... [--athlete NAME] [--tz ZONE] [--csv OUT]
     runload weekly SOURCE... [--pain LOG] [--habits LOG] [--sleep SOURCE] [--strides]
-                   [--units km|mi] [--week-start monday|sunday] [--csv OUT]
+                   [--date-format FORMAT] [--units km|mi] [--week-start monday|sunday]
+                   [--as-of DATE] [--csv OUT]
     runload report SOURCE... [--pain LOG] [--habits LOG] [--sleep SOURCE] [--strides]
-                   [-o report.html]
-    runload audit SQUAD_DIR [--pain LOG] [-o audit.html] [--csv OUT]
+                   [--date-format FORMAT] [-o report.html]
+    runload audit SQUAD_DIR [--pain LOG] [--date-format FORMAT] [-o audit.html] [--csv OUT]
     runload sample [DIR]
 
 Every threshold of the weekly rules is an option whose default is read from the
@@ -15,11 +16,18 @@ signature of :func:`runload.load.weekly_load`, so the command line and the libra
 never disagree. ``weekly`` and ``report`` always add the prevention habits of
 :func:`runload.habits.weekly_habits` (cross-training, strength, trail share and shoe
 rotation come from the activities; a habit that nothing records is "not judged"), from
-the habits log, Garmin sleep data and the stride detector when given. Exit codes: 0 success, 1 nothing could be read (or an input file such
-as the pain log is unusable), 2 bad usage (unknown option, missing file, bad value).
-Problems in some activity files are a warning, not a failure. Every run that reads
-activity files prints the conservation line
-``files seen = activity files + non-activity files + problem files``.
+the habits log, Garmin sleep data and the stride detector when given. The pain log,
+the habits log and the sleep source are checked (and the logs parsed) before any
+activity file is read.
+
+Exit codes: 0 success; 1 nothing to show (no activity could be read, or ``--as-of`` is
+before the first activity) or an input file such as the pain log is unusable; 2 bad
+usage (unknown option, missing file, bad value) or a missing optional package
+(``runload sample`` without fit-tool). Problems in some activity files are a warning,
+not a failure. Every run that reads activity files prints the conservation line
+``files seen = activity files + non-activity files + problem files``, where problem
+files are those of which nothing was kept; activity files read only in part are
+counted after it.
 """
 
 from __future__ import annotations
@@ -73,7 +81,7 @@ class UsageError(RunloadError):
 
 
 class NothingReadError(RunloadError):
-    """No activity could be read from the sources (exit code 1)."""
+    """Nothing to show: no activity could be read, or no week up to ``--as-of`` (exit 1)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -138,6 +146,8 @@ def _add_thresholds(parser: argparse.ArgumentParser) -> None:
         "rule thresholds (defaults from runload.load.weekly_load)")
     for name, default, text, choices, kind in threshold_options():
         unit = _UNITS.get(name) or _unit_from_name(name)
+        if unit and text.endswith((f", {unit}", f" in {unit}")):
+            unit = ""  # the description already gives it ("..., days")
         label = f"{text} ({unit}; default {default})" if unit else f"{text} (default {default})"
         group.add_argument(
             "--" + name.replace("_", "-"), dest=name, type=_typed(kind, name), default=default,
@@ -203,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--pain", metavar="LOG", type=Path,
                       help="back-pain log, CSV (episodes: onset,end,severity,... or a daily "
                            "diary: date,severity,...)")
+    load.add_argument("--date-format", metavar="FORMAT", type=_date_format,
+                      help="how the dates of the pain and habits logs are written, as a "
+                           "strptime format, e.g. %%m/%%d/%%Y for US month-first dates "
+                           "(default: YYYY-MM-DD, YYYY/MM/DD, DD.MM.YYYY and Excel serials "
+                           "are read and 03/04/2024 is refused as ambiguous)")
     load.add_argument("--units", choices=("km", "mi"), default="km",
                       help="distance unit shown: kilometres or miles (default km)")
     load.add_argument("--week-start", choices=("monday", "sunday"), default="monday",
@@ -233,7 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Weekly running load from your own activity files (FIT, GPX, TCX, "
                     "gzipped, folders, Strava/Garmin exports), the training-advice rules as "
                     "flags, and whether back pain followed them.",
-        epilog="Exit codes: 0 ok, 1 nothing could be read, 2 bad usage. "
+        epilog="Exit codes: 0 ok, 1 nothing to show or an unusable input file, 2 bad "
+               "usage or a missing optional package. "
                "Docs: docs/cli.md.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -313,6 +329,13 @@ def _check_sources(sources: Sequence[str]) -> list[str]:
     return list(sources)
 
 
+def _date_format(text: str) -> str:
+    if "%" not in text:
+        raise argparse.ArgumentTypeError(
+            f"--date-format must be a strptime format such as '%m/%d/%Y', got {text!r}")
+    return text
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -334,6 +357,7 @@ def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | No
     from .io import inventory, problems, read_activities
 
     sources = _check_sources(sources)
+    _check_logs(args)  # a bad --pain/--habits/--sleep fails before the history is read
     try:
         activities = read_activities(
             sources if len(sources) > 1 else sources[0],
@@ -354,19 +378,43 @@ def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | No
         from .io.ingest import problem_summary
 
         summary = problem_summary(table.to_dict("records"), counts.get("files_seen", 0))
-        warnings.warn(f"{summary}; they are listed at the end", _warning_category(),
-                      stacklevel=1)
+        warnings.warn(f"{summary}; {_kept_in_files(table)}; they are listed at the end",
+                      _warning_category(), stacklevel=1)
     return activities, counts
 
 
+def _kept_in_files(table) -> str:
+    """``1 not read, 1 read in part``: the files of a problems table by what was kept."""
+    nothing = (~table["salvaged"].astype(bool)).groupby(table["source"]).any()
+    parts = [f"{n} {what}" for n, what in ((int(nothing.sum()), "not read"),
+                                           (int((~nothing).sum()), "read in part")) if n]
+    return ", ".join(parts)
+
+
 def _conservation(counts: dict[str, int]) -> str:
-    from .report import conservation_line
+    """The conservation line, saying what each count of problem files kept.
 
-    return conservation_line(counts)
+    ``files seen 796 = activity files 643 + non-activity files 152 + problem files 1
+    (nothing kept); 1 activity file read in part`` -- problem files are files of which
+    nothing was kept; an activity file read in part (salvaged) is an activity file, so
+    the sum still holds.
+    """
+    seen, act, non, bad = (int(counts.get(key, 0)) for key in (
+        "files_seen", "activity_files", "non_activity_files", "problem_files"))
+    part = int(counts.get("salvaged_files", 0))
+    line = (f"files seen {seen} = activity files {act} + non-activity files {non} "
+            f"+ problem files {bad}" + (" (nothing kept)" if bad else ""))
+    if part:
+        line += f"; {part} activity file{'' if part == 1 else 's'} read in part"
+    if seen != act + non + bad:
+        line += "  (MISMATCH: please report this as a bug)"
+    return line
 
 
-def _nothing_read(activities, counts: dict[str, int], sources: Sequence[str]) -> None:
+def _nothing_read(activities, counts: dict[str, int], sources: Sequence[str],
+                  args: argparse.Namespace) -> None:
     if len(activities) == 0:
+        _print_problems(activities, args)  # before the error that points at them
         where = ", ".join(str(s) for s in sources)
         if counts.get("files_seen", 0) == 0:
             fix = ("no FIT, GPX or TCX file found; point runload at the folder or the .zip "
@@ -422,7 +470,9 @@ def _print_problems(activities, args: argparse.Namespace) -> None:
     if table.empty:
         return
     err = _stdout_taken(args)
-    _say(f"\nProblems ({len(table)}; files read only in part or not at all):", err=err)
+    files = table["source"].nunique()
+    _say(f"\nProblems: {len(table)} in {files} file{'' if files == 1 else 's'} "
+         f"({_kept_in_files(table)}):", err=err)
     for row in table.head(_MAX_PROBLEMS).itertuples(index=False):
         kept = "part kept" if bool(row.salvaged) else "nothing kept"
         _say(f"  {row.source}: {row.kind}: {row.message} ({kept})", err=err)
@@ -446,19 +496,96 @@ def _weekly(activities, args: argparse.Namespace):
         raise UsageError(exc.message, source=exc.source) from exc
 
 
+def _check_logs(args: argparse.Namespace) -> None:
+    """Check the pain log, the habits log and the sleep source before any activity is read.
+
+    A typo in ``--pain`` or a bad cell in a log then fails at once, not after the whole
+    history has been read. The logs are parsed here with every athlete's rows (and
+    parsed again, for the athlete, once the activities are read: they are small).
+    """
+    if getattr(args, "pain", None) is not None:
+        args.pain_all = _pain(args, athlete=None)
+    if getattr(args, "habits", None) is not None:
+        _habits_log(args, athlete=None)
+    if getattr(args, "sleep", None) is not None and not args.sleep.exists():
+        raise UsageError("no such sleep source; check the path", source=str(args.sleep))
+
+
+def _log_file(path: Path, what: str) -> None:
+    """A log path must exist and be a file (a missing path is bad usage: exit code 2)."""
+    if not path.exists():
+        raise UsageError(f"no such {what}; check the path", source=str(path))
+    if path.is_dir():
+        raise UsageError(f"the {what} must be a CSV file, not a folder", source=str(path))
+
+
+def _log_fix(exc, what: str, header: str, doc: str) -> str:
+    """How to fix a log error: the header row, a cell or a line (appended to the message)."""
+    if exc.line == 1:
+        return f" (fix the header row: expected {header}; see {doc})"
+    if exc.line is not None and exc.column:
+        return f" (fix that cell in the CSV; the {what} format is in {doc})"
+    if exc.line is not None:
+        return f" (fix that line of the CSV; the {what} format is in {doc})"
+    return ""
+
+
+def _pain_header() -> str:
+    from .pain import DIARY_LOG_COLUMNS, EPISODE_LOG_COLUMNS
+
+    def columns(names):
+        return ",".join(n for n in names if n != "athlete")
+
+    return (f"{columns(EPISODE_LOG_COLUMNS)} (episodes; onset required) or "
+            f"{columns(DIARY_LOG_COLUMNS)} (daily diary; date and severity required), "
+            "optionally with an athlete column")
+
+
+def _weeks_to_show(activities, args: argparse.Namespace, *, source: str | None = None):
+    """The weekly table; fail (exit code 1) when it has no week, and say why.
+
+    With ``--as-of`` before an athlete's first activity that athlete has no week: a
+    warning when others remain, an error when no athlete has a week (like a folder
+    without activities, there is nothing to show).
+    """
+    import pandas as pd
+
+    weekly = _weekly(activities, args)
+    counted = activities[activities["duplicate_of"].isna() & activities["start_time"].notna()]
+    first = counted.groupby(counted["athlete"].astype("string").fillna(""))["start_time"].min()
+    shown = set(weekly["athlete"].astype("string").fillna("").unique())
+    where = source or ", ".join(str(s) for s in args.sources)
+    if args.as_of is not None:
+        as_of = pd.Timestamp(args.as_of)
+        left = {str(a): t for a, t in first.items() if a not in shown}
+        if left and len(weekly):
+            names = ", ".join(f"{a} ({t:%Y-%m-%d})" for a, t in sorted(left.items()))
+            warnings.warn(f"--as-of {as_of:%Y-%m-%d} is before the first activity of {names}; "
+                          "they have no week in the table", _warning_category(), stacklevel=1)
+        if weekly.empty:
+            day = f"{first.min():%Y-%m-%d}" if len(first) else "unknown"
+            raise NothingReadError(
+                f"--as-of {as_of:%Y-%m-%d} is before the first activity ({day}): no week to "
+                "show; give a later date or leave --as-of out", source=where)
+    if weekly.empty:
+        raise NothingReadError("no week to show: every activity was left out (see the "
+                               "warnings above)", source=where)
+    return weekly
+
+
 def _pain(args: argparse.Namespace, *, athlete: str | None):
     if args.pain is None:
         return None
+    if athlete is None and getattr(args, "pain_all", None) is not None:
+        return args.pain_all
     from .pain import read_pain_log
 
-    if not args.pain.exists():
-        raise UsageError("no such pain log; check the path", source=str(args.pain))
-    if args.pain.is_dir():
-        raise UsageError("the pain log must be a CSV file, not a folder", source=str(args.pain))
+    _log_file(args.pain, "pain log")
     try:
-        return read_pain_log(args.pain, athlete=athlete)
+        return read_pain_log(args.pain, athlete=athlete,
+                             date_format=getattr(args, "date_format", None))
     except PainLogError as exc:
-        fix = " (fix that cell in the CSV; the pain-log format is in docs/pain_analysis.md)"
+        fix = _log_fix(exc, "pain-log", _pain_header(), "docs/pain_analysis.md")
         raise PainLogError(exc.message + fix, source=exc.source or str(args.pain),
                            line=exc.line, column=exc.column) from exc
     except (OSError, UnicodeError) as exc:
@@ -470,16 +597,16 @@ def _habits_log(args: argparse.Namespace, *, athlete: str | None):
         return None
     from .errors import HabitsLogError
     from .habits import read_habits_log
+    from .habits.log import HABITS_LOG_COLUMNS
 
-    if not args.habits.exists():
-        raise UsageError("no such habits log; check the path", source=str(args.habits))
-    if args.habits.is_dir():
-        raise UsageError("the habits log must be a CSV file, not a folder",
-                         source=str(args.habits))
+    _log_file(args.habits, "habits log")
     try:
-        return read_habits_log(args.habits, athlete=athlete)
+        return read_habits_log(args.habits, athlete=athlete,
+                               date_format=getattr(args, "date_format", None))
     except HabitsLogError as exc:
-        fix = " (fix that cell in the CSV; the habits-log format is in docs/habits.md)"
+        header = (",".join(n for n in HABITS_LOG_COLUMNS if n != "athlete")
+                  + " (date and kind required), optionally with an athlete column")
+        fix = _log_fix(exc, "habits-log", header, "docs/habits.md")
         raise HabitsLogError(exc.message + fix, source=exc.source or str(args.habits),
                              line=exc.line, column=exc.column) from exc
     except (OSError, UnicodeError) as exc:
@@ -561,7 +688,7 @@ def cmd_activities(args: argparse.Namespace) -> int:
     from .columns import to_display
 
     activities, counts = _read(args.sources, args)
-    _nothing_read(activities, counts, args.sources)
+    _nothing_read(activities, counts, args.sources, args)
     if args.csv:
         _write_csv(activities, args.csv, args)
     shown = pd.DataFrame({
@@ -573,9 +700,17 @@ def cmd_activities(args: argparse.Namespace) -> int:
         "duplicate": activities["duplicate_of"].notna().map({True: "dup", False: ""}),
         "source": activities["source"].map(_short_source),
     })
+    if args.tz:
+        from .localtime import local_time
+
+        local = local_time(activities, tz=args.tz).dt.strftime("%Y-%m-%d %H:%M")
+        shown.insert(1, "start (local)", local)
     if activities["athlete"].nunique() > 1:
         shown.insert(0, "athlete", activities["athlete"])
     _print_table(shown, args)
+    if args.tz and not _stdout_taken(args):
+        _say(f"start (local): the wall-clock time of the file's own UTC offset, else of "
+             f"{args.tz} (--tz)")
     _print_problems(activities, args)
     return 0
 
@@ -601,17 +736,26 @@ def cmd_weekly(args: argparse.Namespace) -> int:
     from .report import headline, summarize
 
     activities, counts = _read(args.sources, args)
-    _nothing_read(activities, counts, args.sources)
+    _nothing_read(activities, counts, args.sources, args)
     episodes = _pain(args, athlete=_single_athlete(activities))
-    weekly = _with_habits(_weekly(activities, args), activities, episodes, args)
+    weekly = _with_habits(_weeks_to_show(activities, args), activities, episodes, args)
     weekly = _pain_onsets(weekly, episodes)
     if args.csv:
         _write_csv(_distance_display(weekly, args.units), args.csv, args)
     shown = _weekly_view(weekly, args.units, pain=episodes is not None)
     _print_table(shown, args)
+    if not _stdout_taken(args):
+        _say(_WEEKLY_LEGEND.format(day=args.week_start.capitalize()))
     _print_problems(activities, args)
     _say(headline(summarize(weekly, episodes)), err=_stdout_taken(args))
     return 0
+
+
+#: Printed under the weekly table: what ``week`` and ``change_%`` are (docs/load_rules.md).
+_WEEKLY_LEGEND = (
+    "week: local date the week starts ({day}). change_%: distance against the reference "
+    "week of the 10% rule: the previous week, or after a single recovery week the week "
+    "before it (not always week-over-week; docs/load_rules.md)")
 
 
 def _weekly_view(weekly, units: str, *, pain: bool):
@@ -656,9 +800,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
     activities, counts = _read(args.sources, args)
-    _nothing_read(activities, counts, args.sources)
+    _nothing_read(activities, counts, args.sources, args)
     episodes = _pain(args, athlete=_single_athlete(activities))
-    weekly = _with_habits(_weekly(activities, args), activities, episodes, args)
+    weekly = _with_habits(_weeks_to_show(activities, args), activities, episodes, args)
     associations = _associations(weekly, episodes)
     path = write_report(
         activities, weekly, episodes=episodes, associations=associations, path=args.output,
@@ -771,6 +915,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from .audit import squad_audit
     from .report import write_audit
 
+    _squad_members(args.squad)  # a missing squad folder, then a bad pain log, fail at once
+    _check_logs(args)
     activities, problem_tables, totals = read_squad(args.squad, tz=args.tz,
                                                     quiet=not _show_progress(args),
                                                     read_options=_read_options(args))
@@ -785,7 +931,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             + ", ".join(f"{n}: {k}" for n, k in bad.items())
             + "); see the audit page", _warning_category(), stacklevel=1)
     episodes = _pain(args, athlete=None)
-    weekly = _weekly(activities, args)
+    weekly = _weeks_to_show(activities, args, source=str(args.squad))
     audit = squad_audit(weekly, episodes, as_of=args.as_of,
                         problems={name: t["source"].nunique()
                                   for name, t in problem_tables.items()})
@@ -817,10 +963,10 @@ def _audit_view(audit, units: str):
         "risk": audit["risk"],
         f"week_{units}": to_display(audit["current_distance_m"], units).round(1),
         f"4wk_{units}": to_display(audit["distance_4wk_m"], units).round(1),
-        "trend_%": audit["trend_pct"].round(0),
+        "trend_%": audit["trend_pct"].map(lambda x: "-" if pd.isna(x) else f"{x:+.1f}"),
         "active_flags": audit["active_flags"],
         "wks_since_recovery": audit["weeks_since_recovery"],
-        "recent_pain": audit["pain_recent"].map({True: "yes", False: ""}),
+        "recent_pain": audit["pain_recent"].map({True: "yes", False: "no"}),
         "file_problems": audit["data_problems"],
     })
 
@@ -832,7 +978,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
     target = args.directory
     if target.exists() and not target.is_dir():
         raise UsageError("exists and is not a folder; choose another DIR", source=str(target))
-    write_sample_data(target)
+    try:
+        write_sample_data(target)
+    except ImportError as exc:  # fit-tool is the optional `sample` extra
+        missing = exc.name or getattr(exc.__cause__, "name", None) or "fit_tool"
+        other = "" if missing.split(".")[0] == "fit_tool" else f" ({missing} cannot be imported)"
+        raise UsageError(
+            "writing the sample data needs the optional package fit-tool, which is not "
+            f"installed{other}; install it with: pip install 'runload[sample]'") from exc
     files = [p for p in Path(target).rglob("*") if p.is_file()]
     _say(f"sample data written to {target} ({len(files)} files)")
     return 0
@@ -857,8 +1010,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit code: 0 success, 1 nothing could be read or an input file is unusable,
-        2 bad usage.
+        The exit code: 0 success; 1 nothing to show (no activity could be read, or no
+        week up to ``--as-of``) or an input file is unusable; 2 bad usage (unknown
+        option, missing file, bad value) or a missing optional package (fit-tool for
+        ``runload sample``).
     """
     words = list(sys.argv[1:] if argv is None else argv)
     if words == ["--version"]:  # answer without importing pandas

@@ -228,8 +228,9 @@ def test_threshold_defaults_come_from_the_library():
 def test_activities(runs, workspace):
     done = runs["activities"]
     assert done.returncode == 0, done.stderr
-    assert "files seen 8 = activity files 6 + non-activity files 1 + problem files 1" in done.stdout
-    assert "Problems (2;" in done.stdout
+    assert ("files seen 8 = activity files 6 + non-activity files 1 + problem files 1 "
+            "(nothing kept); 1 activity file read in part") in done.stdout
+    assert "Problems: 2 in 2 files (1 not read, 1 read in part):" in done.stdout
     assert done.stdout.rstrip().splitlines()[-1].count("malformed") or "malformed" in done.stdout
     assert "fitparse__activity-small-fenix2-run.fit" in done.stdout
     table = pd.read_csv(workspace / "activities.csv")
@@ -241,7 +242,8 @@ def test_activities(runs, workspace):
     assert set(table["athlete"]) == {"runner"}
     assert "had problems" in done.stderr  # a warning, not a failure
     # the same words as the library's warning: files counted per kind
-    assert re.search(r"\d+ of \d+ files had problems \((\w+: \d+ files?(, )?)+\)", done.stderr)
+    assert re.search(r"\d+ of \d+ files had problems \((\w+: \d+ files?(, )?)+\); "
+                     r"1 not read, 1 read in part; they are listed at the end", done.stderr)
 
 
 def test_weekly(runs, workspace):
