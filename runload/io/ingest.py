@@ -625,16 +625,16 @@ def squad_message(
         return None
     pairs = simultaneous_pairs(activities, min_overlap=min_overlap,
                                max_distance_diff=max_distance_diff)
-    a = group.iloc[pairs["left"].to_numpy()].reset_index(drop=True)
-    b = group.iloc[pairs["right"].to_numpy()].reset_index(drop=True)
-    cross = (a.notna() & b.notna() & (a != b)).to_numpy(dtype=bool, na_value=False)
-    conflict = pairs.loc[cross & ~pairs["same"].to_numpy()].reset_index(drop=True)
-    if conflict.empty:
+    a = group.iloc[pairs["left"].to_numpy()].to_numpy(dtype=object, na_value=None)
+    b = group.iloc[pairs["right"].to_numpy()].to_numpy(dtype=object, na_value=None)
+    known = pd.notna(a) & pd.notna(b)
+    clash = known & (a != b) & ~pairs["same"].to_numpy(dtype=bool)
+    if not clash.any():
         return None
-    a, b = a[cross & ~pairs["same"].to_numpy()], b[cross & ~pairs["same"].to_numpy()]
-    low = a.where(a < b, b).to_numpy()
-    high = b.where(a < b, a).to_numpy()
-    per_pair = pd.DataFrame({"low": low, "high": high}).groupby(["low", "high"]).size()
+    conflict = pairs.loc[clash].reset_index(drop=True)
+    a, b = a[clash].astype(str), b[clash].astype(str)
+    ordered = pd.DataFrame({"low": np.where(a < b, a, b), "high": np.where(a < b, b, a)})
+    per_pair = ordered.groupby(["low", "high"]).size()
     smaller = np.minimum(size.reindex(per_pair.index.get_level_values("low")).to_numpy(),
                          size.reindex(per_pair.index.get_level_values("high")).to_numpy())
     count = per_pair.to_numpy()
