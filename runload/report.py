@@ -1123,10 +1123,29 @@ def _associations_section(associations: pd.DataFrame | None,
     return "".join(parts)
 
 
-def _episodes_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str) -> str:
+def _episodes_for(episodes: pd.DataFrame | None, athletes: Sequence[str]
+                  ) -> tuple[pd.DataFrame | None, int]:
+    """The episodes of the report's athletes, and how many of other athletes were left out.
+
+    Episodes without an athlete belong to the only athlete of a one-athlete report.
+    """
+    if episodes is None or "athlete" not in episodes.columns or not athletes:
+        return episodes, 0
+    name = episodes["athlete"].astype("string")
+    keep = name.isin(list(athletes)).fillna(False)
+    if len(athletes) == 1:
+        keep = keep | name.isna()
+    return episodes[keep.to_numpy(dtype=bool)], int((~keep).sum())
+
+
+def _episodes_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str,
+                      *, left_out: int = 0) -> str:
     if episodes is None:
         return ""
     head = '<section id="pain"><h2>Back-pain episodes</h2>'
+    if left_out:
+        head += (f"<p class=note>{_plural(left_out, 'episode')} of other athletes in the pain "
+                 f"log {'is' if left_out == 1 else 'are'} left out of this report.</p>")
     if len(episodes) == 0:
         return head + "<p>The pain log holds no episode.</p></section>"
     several = "athlete" in episodes.columns and episodes["athlete"].nunique() > 1
@@ -1185,7 +1204,8 @@ def conservation_line(inventory: Mapping[str, int]) -> str:
 def _parameters_section(weekly: pd.DataFrame, parameters: Mapping[str, Any] | None,
                         units: str, *, activities: pd.DataFrame | None = None,
                         episodes: pd.DataFrame | None = None,
-                        associations: pd.DataFrame | None = None) -> str:
+                        associations: pd.DataFrame | None = None,
+                        more: Sequence[tuple[str, Any]] = ()) -> str:
     """Every option behind the page's numbers, and the versions.
 
     The options are the keyword arguments of the stages, read from their signatures
@@ -1202,6 +1222,7 @@ def _parameters_section(weekly: pd.DataFrame, parameters: Mapping[str, Any] | No
     items += [(f"weekly_load: {k}", v) for k, v in _parameters(weekly).items()]
     if associations is not None:
         items += [(f"associate: {k}", v) for k, v in _association_options(associations).items()]
+    items += list(more)
     items += [("units shown", units), ("python", platform.python_version()),
               ("pandas", pd.__version__), ("numpy", np.__version__)]
     body = "".join(f"<dt>{_e(k)}</dt><dd>{_e(_show(v))}</dd>" for k, v in items)
@@ -1348,6 +1369,7 @@ def render_report(
     athletes = [str(a) for a in pd.unique(weekly["athlete"].dropna())] if len(weekly) else []
     who = ", ".join(athletes) or "runner"
     title = title or f"Training load report: {who}"
+    episodes, left_out = _episodes_for(episodes, athletes)
     s = summarize(weekly, episodes)
     subtitle = (f"Weeks of {_date(s['first_week'])} to {_date(s['last_week'])}; "
                 f"distances in {units}.") if len(weekly) else \
@@ -1365,7 +1387,7 @@ def render_report(
     sections.append(_associations_section(associations, episodes, units))
     nav.append(("associations", "Pain and load"))
     if episodes is not None:
-        sections.append(_episodes_section(weekly, episodes, units))
+        sections.append(_episodes_section(weekly, episodes, units, left_out=left_out))
         nav.append(("pain", "Pain episodes"))
     sections.append(_weeks_section(weekly, episodes, units))
     nav.append(("weeks", "All weeks"))
@@ -1470,6 +1492,11 @@ def render_audit(
     if not isinstance(chart_weeks, int) or chart_weeks < 4:
         raise ParameterError(f"chart_weeks must be a whole number >= 4, got {chart_weeks!r}")
     problems = dict(problems or {})
+    from .audit import squad_audit
+
+    recorded = _recorded(audit)
+    options = _keyword_defaults(squad_audit, skip=("problems", "as_of"))
+    options.update({k: v for k, v in recorded.items() if k in options or k == "as_of"})
     slugs = {str(a): _slug(i, str(a)) for i, a in enumerate(audit["athlete"])}
     counts = audit["risk"].value_counts()
     head = (f"{_plural(len(audit), 'athlete')}: {int(counts.get('high', 0))} high, "
@@ -1494,13 +1521,16 @@ def render_audit(
         ])
     table = _table(
         ["athlete", "risk", f"this week ({units})", f"4 weeks ({units})", "trend",
-         "active flags", "weeks since recovery", "back pain (8 wk)", "file problems"],
+         "active flags", "weeks since recovery",
+         f"back pain ({int(options.get('pain_weeks', 8))} wk)", "file problems"],
         rows, numeric=[2, 3, 4, 6, 8], table_id="audit-table", stack=True)
     overview = (
         '<section id="overview"><h2>Squad overview</h2>'
         f'<p class="headline">{_e(head)}</p>'
         f"<p>Current week: the week of {as_of}. Sorted by risk: active flags (raised in the last "
-        "2 weeks) count one point each, back pain in the last 8 weeks two points; this is a "
+        f"{_plural(int(options.get('recent_weeks', 2)), 'week')}) count one point each, back "
+        f"pain in the last {_plural(int(options.get('pain_weeks', 8)), 'week')} two points; "
+        "this is a "
         "triage order, not a prediction. Tap an athlete for their weeks.</p>"
         + table + "</section>")
     sections = [overview]
@@ -1518,7 +1548,9 @@ def render_audit(
         pd.concat([p for p in problems.values() if p is not None and len(p)], ignore_index=True)
         if any(p is not None and len(p) for p in problems.values())
         else _problems_table(None, None), inventory))
-    sections.append(_parameters_section(weekly, parameters, units, episodes=episodes))
+    more = [(f"squad_audit: {k}", v) for k, v in options.items()]
+    more += [("audit page: chart_weeks", chart_weeks), ("audit page: recent_weeks", recent_weeks)]
+    sections.append(_parameters_section(weekly, parameters, units, episodes=episodes, more=more))
     sections.append(_methods_section(_parameters(weekly), squad=True, audit=True))
     nav = _nav([("overview", "Overview"), ("problems", "File problems"),
                 ("parameters", "Parameters"), ("methods", "Methods")])
