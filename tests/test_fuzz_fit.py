@@ -103,6 +103,7 @@ def same_messages(fast, full) -> None:
     """The fast path's FitMessages equals the reference decoder's."""
     assert fast.summary == full.summary
     assert fast.n_records == full.n_records and fast.n_files == full.n_files
+    assert fast.problems == full.problems
     if fast.records is not None:
         for name, column in fast.records.items():
             np.testing.assert_array_equal(column, full.records[name], err_msg=name)
