@@ -150,7 +150,7 @@ _TIME = st.one_of(
                      "1901-12-13T20:45:52Z", "2024-03-04T07:00:00.123456789Z",
                      "2024-03-04T07:00:00.250Z"]),
 )
-_WS = st.sampled_from(["", " ", "\n", "\r\n  ", "\t"])
+_WS = st.sampled_from(["", " ", "\n", "\r\n  ", "\t", "\u00a0", " \u2028 "])
 _PREFIX = st.sampled_from(["", "t:"])
 _EXT_PREFIX = st.sampled_from(["ns3:", "x:", ""])
 

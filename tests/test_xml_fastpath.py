@@ -126,7 +126,7 @@ _TIME = st.one_of(
     st.sampled_from(["", "junk", " 2024-03-04T07:00:00Z ", "2024-03-04T07:00:00+02:00",
                      "1901-12-13T20:45:52Z", "2024-03-04T07:00:00.123456789Z"]),
 )
-_WS = st.sampled_from(["", " ", "\n", "\r\n  ", "\t"])
+_WS = st.sampled_from(["", " ", "\n", "\r\n  ", "\t", "\u00a0", " \u2028 "])
 _PREFIX = st.sampled_from(["", "g:"])
 _EXT_PREFIX = st.sampled_from(["gpxtpx:", "ns3:", ""])
 

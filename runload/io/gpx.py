@@ -293,8 +293,9 @@ def _point_pattern(prefix: str, lon_first: bool) -> re.Pattern:
 #: ``<extensions>`` holding ``TrackPointExtension`` and leaves: ``hr``, ``cad``,
 #: ``speed`` and these others (Garmin, Suunto/Movescount ``gpxdata``, power).
 _PLAIN_EXT_LEAF = "(?:atemp|wtemp|depth|course|bearing|temp|distance|PowerInWatts|power)>[^<&]*+"
-_XPFX = "(?:[A-Za-z_][\\w.\\-]*+:)?+"
-_W = _S + "*+"
+_XPFX = "(?:\\w++:)?+"  # a namespace prefix of word characters (a subset of _PFX)
+#: White space between children, where the general pattern takes any text ``[^<]*+``.
+_W = "\\s*+"
 _END = "</[^<>]*+>"
 
 
@@ -322,7 +323,7 @@ def _plain_pattern(prefix: str, lon_first: bool) -> re.Pattern:
         + "(?:<(?:" + _XPFX + "(?:hr>([^<&]*+)|cad>([^<&]*+)|speed>([^<&]*+)|"
         + _PLAIN_EXT_LEAF + ")" + _END + "|/?+" + _XPFX + "TrackPointExtension>)" + _W + ")*+"
         + "</" + p + "extensions>" + _W + ")?"
-        + "</" + p + "trkpt>)" + _W
+        + "</" + p + "trkpt>)" + _S + "*+"
     )
 
 

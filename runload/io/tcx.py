@@ -340,8 +340,9 @@ def _point_pattern(prefix: str) -> re.Pattern:
     )
 
 
-_XPFX = "(?:[A-Za-z_][\\w.\\-]*+:)?+"
-_W = _S + "*+"
+_XPFX = "(?:\\w++:)?+"  # a namespace prefix of word characters (a subset of _PFX)
+#: White space between children, where the general pattern takes any text ``[^<]*+``.
+_W = "\\s*+"
 
 
 @functools.lru_cache(maxsize=16)
@@ -361,18 +362,19 @@ def _plain_pattern(prefix: str) -> re.Pattern:
         return "(?:<" + p + name + ">([^<&]*+)" + _END + _W + ")?"
 
     return re.compile(
-        "<" + p + "Trackpoint" + _W + "(?:/>|>" + _W + leaf("Time")
+        "<" + p + "Trackpoint" + _S + "*+(?:/>|>" + _W + leaf("Time")
         + "(?:<" + p + "Position>" + _W + "<" + p + "LatitudeDegrees>([^<&]*+)" + _END + _W
         + "<" + p + "LongitudeDegrees>([^<&]*+)" + _END + _W + "</" + p + "Position>" + _W
         + ")?" + leaf("AltitudeMeters") + leaf("DistanceMeters")
         + "(?:<" + p + "HeartRateBpm(?:" + _S + "[^<>]*+)?+(?<!/)>(?:([^<&]*+)" + _END
-        + "|" + _W + "<" + p + "Value>([^<&]*+)" + _END + _W + _END + ")" + _W + ")?"
+        + "|" + _S + "*+<" + p + "Value>([^<&]*+)" + _END + _S + "*+" + _END + ")" + _W
+        + ")?"
         + leaf("Cadence")
         + "(?:<" + p + "SensorState>[^<&]*+" + _END + _W + ")?"
         + "(?:<" + p + "Extensions>" + _W + "(?:<(?:" + _XPFX + "(?:Speed>([^<&]*+)"
         + "|RunCadence>([^<&]*+)|Watts>[^<&]*+)" + _END + "|/?+" + _XPFX + "TPX(?:" + _S
         + "[^<>]*+)?+(?<!/)>)" + _W + ")*+</" + p + "Extensions>" + _W + ")?"
-        + "</" + p + "Trackpoint>)" + _W
+        + "</" + p + "Trackpoint>)" + _S + "*+"
     )
 
 
