@@ -1211,8 +1211,9 @@ def _parameters_section(weekly: pd.DataFrame, parameters: Mapping[str, Any] | No
     The options are the keyword arguments of the stages, read from their signatures
     (so a new option shows up without a change here), at the values the tables
     recorded, else their defaults: ``read_activities`` (the options that change the
-    tables), ``read_pain_log`` when a pain log was given, ``weekly_load`` and
-    ``associate`` when there are association results.
+    tables), ``read_pain_log`` when a pain log was given, ``weekly_load``,
+    ``weekly_habits`` when the table carries the habits, and ``associate`` when there
+    are association results.
     """
     extra = dict(parameters or {})
     items = [("runload version", __version__)]
@@ -1220,6 +1221,8 @@ def _parameters_section(weekly: pd.DataFrame, parameters: Mapping[str, Any] | No
     items += [(f"read_activities: {k}", v) for k, v in _read_options(activities, weekly).items()]
     items += [(f"read_pain_log: {k}", v) for k, v in _pain_options(episodes).items()]
     items += [(f"weekly_load: {k}", v) for k, v in _parameters(weekly).items()]
+    habits = dict(getattr(weekly, "attrs", {}).get("habit_parameters") or {})
+    items += [(f"weekly_habits: {k}", v) for k, v in habits.items()]
     if associations is not None:
         items += [(f"associate: {k}", v) for k, v in _association_options(associations).items()]
     items += list(more)
@@ -1231,6 +1234,7 @@ def _parameters_section(weekly: pd.DataFrame, parameters: Mapping[str, Any] | No
             "runload version, the inputs, the options of reading the files"
             + (" and the pain log" if episodes is not None else "")
             + ", every threshold of the weekly rules"
+            + (" and habits" if getattr(weekly, "attrs", {}).get("habit_parameters") else "")
             + (" and every option of the association analysis" if associations is not None
                else "")
             + ". Options a table does not record are shown at runload's defaults.</p>"

@@ -372,3 +372,15 @@ def test_no_partial_week_no_hatch_caption():
     assert whole["complete"].all()
     assert "Hatched bars" not in _text(_section(render_report(acts, whole), "chart"))
     assert np.isfinite(whole["distance_m"]).all()
+
+
+def test_habit_thresholds_are_among_the_parameters():
+    from runload.habits import weekly_habits
+
+    acts = activities("ann", WORKED)
+    weekly = weekly_habits(weekly_load(acts, as_of=FIRST + pd.Timedelta(days=7 * 13)), acts,
+                           min_strength_sessions=3)
+    params = _params(render_report(acts, weekly))
+    assert params["weekly_habits: min_strength_sessions"] == "3"
+    for name in weekly.attrs["habit_parameters"]:
+        assert f"weekly_habits: {name}" in params
