@@ -610,7 +610,8 @@ def _forest_chart(associations: pd.DataFrame) -> str | None:
     _call_flexibly(plot, associations=associations, ax=ax)
     return _figure(
         fig,
-        f"Forest plot of {n_rows} association estimates with 95% confidence intervals",
+        f"Forest plot of {_plural(n_rows, 'association estimate')} with 95% confidence "
+        "intervals",
         "Ratios with their confidence intervals on a log scale; 1 means no association; "
         "grey rows have too few onsets to say much. An estimate of 0 is an arrow from the "
         "left edge to its upper limit, an infinite one runs to the right edge, and a row "
@@ -1144,8 +1145,10 @@ def _episodes_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units
         return ""
     head = '<section id="pain"><h2>Back-pain episodes</h2>'
     if left_out:
-        head += (f"<p class=note>{_plural(left_out, 'episode')} of other athletes in the pain "
-                 f"log {'is' if left_out == 1 else 'are'} left out of this report.</p>")
+        head += (f"<p class=note>{_plural(left_out, 'episode')} of the pain log "
+                 f"{'belongs' if left_out == 1 else 'belong'} to no athlete of this report "
+                 "(another athlete, or no athlete named in a log of several) and "
+                 f"{'is' if left_out == 1 else 'are'} left out.</p>")
     if len(episodes) == 0:
         return head + "<p>The pain log holds no episode.</p></section>"
     several = "athlete" in episodes.columns and episodes["athlete"].nunique() > 1
@@ -1584,14 +1587,14 @@ def _athlete_section(name: str, slug: str, row: pd.Series, weekly: pd.DataFrame,
         recent = weekly.iloc[-recent_weeks:]
         flagged = flagged_weeks(recent, units=units)
         if len(flagged):
-            parts.append(f"<h3>Flags in the last {recent_weeks} weeks</h3>")
+            parts.append(f"<h3>Flags in the last {_plural(recent_weeks, 'week')}</h3>")
             parts.append(_table(
                 ["week", f"distance ({units})", "rule", "what happened", "evidence"],
                 [[_dcell(r["week_start"]), _dist(r["distance_m"], units), _e(_flag_name(r["flag"])),
                   _e(r["rule"]), _e(r["evidence"])] for r in flagged.to_dict("records")],
                 numeric=[1], stack=True))
         else:
-            parts.append(f"<p>No flag in the last {recent_weeks} weeks.</p>")
+            parts.append(f"<p>No flag in the last {_plural(recent_weeks, 'week')}.</p>")
     else:
         parts.append("<p>No running weeks in the data.</p>")
     if episodes is not None and len(episodes):

@@ -272,7 +272,7 @@ def test_plurals_agree_with_their_numbers(tmp_path):
     text = _text(re.sub(r'<ul class="lines">.*?</ul>', " ", page, flags=re.S))
     assert not re.search(r"\b1 (back-pain episodes|episodes|weeks|files|runs|athletes|"
                          r"pain episodes|athlete-weeks)\b", text)
-    assert "1 episode of other athletes in the pain log is left out" in text
+    assert "1 episode of the pain log belongs to no athlete of this report" in text
     assert "zoe" not in _text(_section(page, "pain"))
 
 
