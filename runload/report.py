@@ -1464,9 +1464,14 @@ def write_report(
     :func:`runload.habits.weekly_habits` (✓ / ✗ / – per week for the last
     :data:`CHECKLIST_WEEKS` weeks, beside the mileage rules, with each rule's
     evidence label and the :func:`runload.plot.habits.plot_checklist` chart),
-    associations with
-    intervals and plain-language lines, pain episodes, all weeks, problems in the
-    input files, parameters and version, and methods with references. Charts are
+    associations (one table per method, its counts labelled for what that method
+    counts, every p-value named for its test -- permutation, Fisher exact, mid-p,
+    Wald -- with the method's headline p in bold, and a plain-language line per
+    row), pain episodes (those of the report's athletes), all weeks, problems in the
+    input files, parameters (every option of ``read_activities`` that changes the
+    results, ``read_pain_log``, ``weekly_load``, ``weekly_habits`` and ``associate``,
+    at the values the tables record, else the defaults) and version, and methods
+    with references. Charts are
     base64 PNG; a Content-Security-Policy forbids any network access and no
     JavaScript is used.
     """
