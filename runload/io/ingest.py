@@ -522,15 +522,26 @@ def read_activities(
     records = frame.attrs["problems"]
     frame.attrs["tz"] = dict(tz) if isinstance(tz, Mapping) else tz
     _report(records, len(results), errors)
+    _warn_squads(frame, results, paths, athletes, min_overlap=min_overlap,
+                 max_distance_diff=max_distance_diff)
+    return frame
+
+
+def _warn_squads(frame: pd.DataFrame, results: list[FileResult], paths: list[str],
+                 athletes: list[str], *, min_overlap: float, max_distance_diff: float) -> None:
+    """One :class:`RunloadWarning` per source folder that looks like a squad."""
+    folders = [i for i, path in enumerate(paths) if os.path.isdir(path)]
+    if not folders or len(frame) < 2:
+        return
     origins = {r.source: r.origin for r in results}
     origin = frame["source"].astype("str").map(origins).to_numpy()
-    for index, path in enumerate(paths):
-        message = squad_message(frame, root=path, rows=origin == index,
-                                athlete=athletes[index], min_overlap=min_overlap,
-                                max_distance_diff=max_distance_diff)
+    pairs = simultaneous_pairs(frame, min_overlap=min_overlap,
+                               max_distance_diff=max_distance_diff)
+    for index in folders:
+        message = squad_message(frame, root=paths[index], rows=origin == index,
+                                athlete=athletes[index], pairs=pairs)
         if message is not None:
-            warnings.warn(message, RunloadWarning, stacklevel=2)
-    return frame
+            warnings.warn(message, RunloadWarning, stacklevel=3)
 
 
 #: Message of a missing Dask (the same as :mod:`runload.cluster`'s).
@@ -576,6 +587,7 @@ def squad_message(
     max_distance_diff: float = 0.10,
     min_conflicts: int = SQUAD_MIN_CONFLICTS,
     min_share: float = SQUAD_MIN_CONFLICT_SHARE,
+    pairs: pd.DataFrame | None = None,
 ) -> str | None:
     """Why a folder read as one athlete looks like a squad, or None when it does not.
 
@@ -595,6 +607,9 @@ def squad_message(
         Fewest conflicting pairs between two sub-folders.
     min_share : float
         Fewest conflicting pairs as a share of the smaller sub-folder's activities.
+    pairs : DataFrame, optional
+        :func:`runload.io.dedupe.simultaneous_pairs` of ``activities`` when already
+        computed (with ``min_overlap`` and ``max_distance_diff``); computed otherwise.
 
     Returns
     -------
@@ -623,8 +638,9 @@ def squad_message(
     size = group.value_counts()
     if len(size) < 2:
         return None
-    pairs = simultaneous_pairs(activities, min_overlap=min_overlap,
-                               max_distance_diff=max_distance_diff)
+    if pairs is None:
+        pairs = simultaneous_pairs(activities, min_overlap=min_overlap,
+                                   max_distance_diff=max_distance_diff)
     a = group.iloc[pairs["left"].to_numpy()].to_numpy(dtype=object, na_value=None)
     b = group.iloc[pairs["right"].to_numpy()].to_numpy(dtype=object, na_value=None)
     known = pd.notna(a) & pd.notna(b)
