@@ -265,8 +265,23 @@ def iter_end(body: bytes) -> Iterator[tuple[str, ET.Element]]:
 
     Iterate inside ``with xml_errors(...)`` so parse errors become
     :class:`~runload.errors.ReadError`. Clear elements once their data is taken.
+
+    Notes
+    -----
+    What :func:`xml.etree.ElementTree.iterparse` does (the same C parser fed the same
+    16 KiB pieces, so the same events and errors), without the class it defines on every
+    call (about 0.1 ms a file).
     """
-    return ET.iterparse(io.BytesIO(body), events=("end",))
+    parser = ET.XMLPullParser(events=("end",))
+    view = memoryview(body)
+    for start in range(0, len(body), _PIECE):
+        parser.feed(view[start:start + _PIECE])
+        yield from parser.read_events()
+    parser.close()
+    yield from parser.read_events()
+
+
+_PIECE = 16 * 1024
 
 
 @contextmanager
