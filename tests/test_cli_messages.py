@@ -7,6 +7,7 @@ small hand-made ones, one process and no cache so that it stays fast.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -16,6 +17,8 @@ import pytest
 
 from runload import cli
 
+SAMPLE = Path(os.environ.get("RUNLOAD_SAMPLE_DATA",
+                           Path(__file__).resolve().parents[1] / "sample_data"))
 FENIX = "fit/fitparse__activity-small-fenix2-run.fit"  # 2015-08-15 14:45 UTC, offset +2 h
 GPX = "gpx/runpandas__run.gpx"  # 2017-05-27 08:13 UTC, no UTC offset in the file
 TRUNCATED = "broken/fitparse__activity-unexpected-eof.fit"  # part kept (two problem rows)
@@ -272,19 +275,27 @@ def test_help_says_what_the_thresholds_are(capsys):
 # --------------------------------------------------------------------------- 8: audit table
 
 
-def test_audit_table_trend_and_recent_pain(corpus, tmp_path, capsys):
+@pytest.mark.skipif(not (SAMPLE / "squad" / "gus").is_dir(),
+                    reason=f"no sample squad in {SAMPLE} (runload sample writes it)")
+def test_audit_table_trend_and_recent_pain(tmp_path, capsys):
     squad = tmp_path / "squad"
-    for athlete, name in (("ann", FENIX), ("bob", GPX)):
-        (squad / athlete).mkdir(parents=True)
-        shutil.copy(corpus / name, squad / athlete / Path(name).name)
-    pain = tmp_path / "pain.csv"
-    pain.write_text("athlete,onset,severity\nbob,2017-05-28,4\n", encoding="utf-8")
-    code, out, err = run_cli(capsys, "audit", str(squad), "--pain", str(pain),
-                             "-o", str(tmp_path / "audit.html"))
+    squad.mkdir()
+    for name in ("bea", "gus"):
+        (squad / name).symlink_to(SAMPLE / "squad" / name, target_is_directory=True)
+    code, out, err = run_cli(capsys, "audit", str(squad), "--pain",
+                             str(SAMPLE / "pain" / "squad_diary.csv"), "--tz", "Europe/London",
+                             "--as-of", "2026-11-15", "-o", str(tmp_path / "audit.html"))
     assert code == 0, err
-    rows = {line.split()[0]: line.split() for line in out.splitlines()
-            if line.split()[:1] in (["ann"], ["bob"])}
-    assert "no" in rows["ann"] and "yes" in rows["bob"]  # recent_pain, never blank
+    lines = out.splitlines()
+    header = next(line.split() for line in lines if line.split()[:1] == ["athlete"])
+    assert header[-2:] == ["recent_pain", "file_problems"] and "trend_%" in header
+    rows = {line.split()[0]: line.split() for line in lines if line.split()[:1] in (["bea"],
+                                                                                 ["gus"])}
+    # as audit.html shows them: "+4.4%" and "+0.6%"; recent pain never blank
+    assert rows["gus"][4] == "+4.4" and rows["gus"][-2] == "yes"
+    assert rows["bea"][4] == "+0.6" and rows["bea"][-2] == "no"
+    text = (tmp_path / "audit.html").read_text(encoding="utf-8")
+    assert "+4.4%" in text and "+0.6%" in text
 
 
 def test_audit_trend_has_one_decimal_like_the_html():
