@@ -348,9 +348,14 @@ def test_corpus_gpx_with_times_on_5_of_296_points(tmp_path):
     # gpxpy's cerknicko-without-times: the few timed points still place it in its week
     path = CORPUS / "gpx" / "gpxpy__cerknicko-without-times.gpx"
     (tmp_path / path.name).write_bytes(path.read_bytes())
-    activities = read_activities(tmp_path, tz="Europe/Ljubljana")
+    with pytest.warns(RunloadWarning, match="1 of 1 files had problems"):
+        activities = read_activities(tmp_path, tz="Europe/Ljubljana")
     (row,) = activities.to_dict("records")
     assert row["start_time"] == pd.Timestamp("2010-08-05T16:22:52Z")
+    # 4.6 km between 5 timed points 57 s apart: an impossible speed, reported, no sport guessed
+    (problem,) = problems(activities).to_dict("records")
+    assert problem["kind"] == "bad_time" and problem["salvaged"]
+    assert row["sport"] == "other"
     weekly = weekly_load(activities.assign(sport="running"))
     assert weekly["week_start"].tolist() == [pd.Timestamp("2010-08-02")]
     assert weekly["distance_m"].iloc[0] == pytest.approx(row["distance_m"])
