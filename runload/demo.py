@@ -162,6 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except RunloadError as exc:
             print(f"runload demo: error: {exc}", file=sys.stderr)
             return 1
+        except ImportError as exc:  # writing missing sample data needs the `sample` extra
+            print(f"runload demo: error: {args.data} has no sample data and writing it needs "
+                  f"the optional package fit-tool ({exc}); install it with: "
+                  "pip install 'runload[sample]'", file=sys.stderr)
+            return 2
     print(f"\ndone in {time.monotonic() - started:.0f} s. Open these files:")
     for key in ("report", "audit"):
         print(f"  {written[key].resolve()}")

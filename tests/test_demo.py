@@ -110,3 +110,20 @@ def test_demo_needs_no_sample_extra():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'runload[sample]'" in done.stdout
+
+
+@pytest.mark.slow
+def test_demo_without_sample_data_or_fit_tool_says_what_to_install(tmp_path):
+    """No sample data and no `sample` extra: one line naming the folder and the extra."""
+    code = (
+        "import sys\n"
+        "sys.modules['fit_tool'] = None  # as if the `sample` extra were not installed\n"
+        "from runload.demo import main\n"
+        f"sys.exit(main(['--data', {str(tmp_path / 'none')!r}, '--out', "
+        f"{str(tmp_path / 'out')!r}, '-q']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "has no sample data" in done.stderr
+    assert "pip install 'runload[sample]'" in done.stderr
