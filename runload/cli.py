@@ -194,8 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bar and no warnings on stderr")
-    common.add_argument("--no-cache", dest="cache", action="store_false",
-                        help="read every file again; do not use or update the summary cache")
+    caching = common.add_mutually_exclusive_group()
+    caching.add_argument("--no-cache", dest="cache", action="store_false",
+                         help="read every file again; do not use or update the summary cache")
+    caching.add_argument("--verify-cache", dest="cache", action="store_const", const="verify",
+                         help="use a cached summary only if the file's SHA-256 is unchanged "
+                              "(for file systems whose modification times cannot be trusted)")
     common.add_argument("--cache-dir", metavar="DIR", type=Path,
                         help="summary cache folder (default $RUNLOAD_CACHE_DIR, else the user "
                              "cache directory)")

@@ -224,3 +224,27 @@ def test_changed_reader_code_invalidates(history, tmp_path, monkeypatch):
     changed = Recorder()
     read_cached(entries, cache_dir=store, map_func=changed, settings=settings_key(Limits()))
     assert len(changed.sources) == len(entries)
+
+
+def test_read_activities_cache_verify(history, tmp_path):
+    """``cache='verify'`` notices a file rewritten with the same size and mtime; the plain
+    cache trusts size and mtime (the documented trade-off)."""
+    import warnings
+
+    store = tmp_path / "cache"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runload.RunloadWarning)
+        runload.read_activities(history, cache=True, cache_dir=store, workers=1)
+        source = history / "fitparse__garmin-fenix-5-run.fit"
+        other = history / "fitparse__Activity.fit"
+        stat = source.stat()
+        swapped = other.read_bytes()[: stat.st_size].ljust(stat.st_size, b"\0")
+        source.write_bytes(swapped)  # another activity's bytes, same size, same mtime
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        trusted = runload.read_activities(history, cache=True, cache_dir=store, workers=1)
+        verified = runload.read_activities(history, cache="verify", cache_dir=store, workers=1)
+        fresh = runload.read_activities(history, cache=False, workers=1)
+    pd.testing.assert_frame_equal(verified, fresh)
+    assert not trusted.equals(fresh)
+    with pytest.raises(runload.errors.ParameterError, match="cache must be"):
+        runload.read_activities(history, cache="always")

@@ -505,6 +505,12 @@ def test_cache_and_workers_options(workspace, tmp_path):
     cold_t, warm_t, fresh_t = (pd.read_csv(tmp_path / f"{n}.csv") for n in ("cold", "warm", "fresh"))
     pd.testing.assert_frame_equal(warm_t, cold_t)
     pd.testing.assert_frame_equal(fresh_t, cold_t)
+    verified = run("activities", str(workspace / "runner"), "--cache-dir", str(cache),
+                   "--verify-cache", "--csv", str(tmp_path / "verified.csv"))
+    assert verified.returncode == 0, verified.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "verified.csv"), cold_t)
+    both = run("activities", str(workspace / "runner"), "--no-cache", "--verify-cache")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
     bad = run("activities", str(workspace / "runner"), "--workers", "0")
     assert bad.returncode == 2
     assert "--workers" in bad.stderr and ">= 1" in bad.stderr

@@ -294,7 +294,7 @@ class ReadOptions(NamedTuple):
     """How :func:`_read_entries` reads the files of one :func:`read_activities` call."""
 
     workers: int | None = 1
-    cache: bool = False
+    cache: bool | str = False
     cache_dir: str | os.PathLike | None = None
     engine: str = "local"
     client: Any = None
@@ -335,6 +335,7 @@ def _read_entries(entries: Iterable[Entry], *, progress: bool = False,
         from .cache import read_cached
 
         return read_cached(entries, cache_dir=options.cache_dir, map_func=run,
+                           verify=options.cache == "verify",
                            settings=options.settings)
     return run(read_entry, entries)
 
@@ -397,7 +398,7 @@ def read_activities(
     min_overlap: float = 0.5,
     max_distance_diff: float = 0.10,
     workers: int | None = None,
-    cache: bool = True,
+    cache: bool | str = True,
     cache_dir: str | os.PathLike | None = None,
     engine: str = "local",
     client: Any = None,
@@ -438,10 +439,14 @@ def read_activities(
         Processes reading files (:func:`runload.io.pool.map_files`); default all the
         cores this process may use; ``1`` reads in this process. The table is the same
         whatever the number.
-    cache : bool, default True
+    cache : bool or 'verify', default True
         Use the summary cache (:mod:`runload.io.cache`): files unchanged since the last
-        run (same path, size and modification time, same runload version) are not read
-        again; ``False`` reads every file and leaves the cache alone (CLI ``--no-cache``).
+        run (same path, size and modification time, same runload version and reading
+        code) are not read again; ``False`` reads every file and leaves the cache alone
+        (CLI ``--no-cache``); ``'verify'`` also re-hashes every file (SHA-256) and uses a
+        cached summary only when the content is the one cached, for file systems whose
+        modification times cannot be trusted (CLI ``--verify-cache``; costs a read of
+        every file, still no parsing).
     cache_dir : path, optional
         Cache folder; default ``$RUNLOAD_CACHE_DIR``, else the user cache directory
         (``platformdirs.user_cache_dir("runload")``).
@@ -490,6 +495,8 @@ def read_activities(
         raise ParameterError(f"engine must be 'local' or 'dask', got {engine!r}")
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise ParameterError(f"workers must be a positive integer, got {workers!r}")
+    if cache not in (True, False, "verify"):
+        raise ParameterError(f"cache must be True, False or 'verify', got {cache!r}")
     if engine == "dask":
         _require_dask()
     limits = Limits(max_file_bytes, max_archive_bytes, max_members, max_ratio, max_depth)
