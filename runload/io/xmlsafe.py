@@ -453,16 +453,15 @@ def _pandas_times(values: list) -> pd.DatetimeIndex:
     return times
 
 
-def _template(length: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Digit positions and separators of ``YYYY-MM-DDThh:mm:ss[.f…]Z`` of one length."""
+def _template(length: int) -> dict[int, int] | None:
+    """``YYYY-MM-DDThh:mm:ss[.f…]Z`` of one length: position -> byte of each separator."""
     if length == 20:
         shape = "dddd-dd-ddTdd:dd:ddZ"
     elif 22 <= length <= 30:
         shape = "dddd-dd-ddTdd:dd:dd." + "d" * (length - 21) + "Z"
     else:
         return None
-    codes = np.frombuffer(shape.encode(), dtype=np.uint8)
-    return codes == ord("d"), codes
+    return {i: ord(c) for i, c in enumerate(shape) if c != "d"}
 
 
 _TEMPLATES = {length: _template(length) for length in range(20, 31)}
@@ -490,12 +489,11 @@ def _arrow_times_ns(values: list) -> np.ndarray | None:
         template = _TEMPLATES.get(length)
         if template is None or int((lengths == length).sum()) + array.null_count != size:
             return None  # mixed lengths, or an empty text
-        digits, codes = template
-        data = np.frombuffer(array.buffers()[2], dtype=np.uint8, count=int(offsets[-1]))
-        data = data.reshape(-1, length)
-        if not (((data[:, digits] - 48) < 10).all()
-                and (data[:, ~digits] == codes[~digits]).all()):
-            return None
+        raw = array.buffers()[2].to_pybytes()[: int(offsets[-1])]
+        rows = np.frombuffer(raw, dtype=np.uint8).reshape(-1, length)
+        if len(raw.translate(None, b"0123456789")) != rows.shape[0] * len(template) or not all(
+                (rows[:, at] == code).all() for at, code in template.items()):
+            return None  # every separator in its place, and digits everywhere else
         stamps = pc.cast(array, pa.timestamp("ns", tz="UTC"))
         return stamps.to_numpy(zero_copy_only=False).view(np.int64).copy()
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
