@@ -162,6 +162,11 @@ def _dcell(value: Any) -> str:
     return f'<span class="nowrap">{_date(value)}</span>'
 
 
+def _is_one(value: Any) -> bool:
+    """Whether a count (possibly missing) is exactly one, for singular words."""
+    return value is not None and not pd.isna(value) and value == 1
+
+
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
@@ -1579,9 +1584,9 @@ def _athlete_section(name: str, slug: str, row: pd.Series, weekly: pd.DataFrame,
         (f"{_dist(row['current_distance_m'], units)} {units}", "this week"),
         (_pct(row["trend_pct"]), "4-week trend"),
         (_MISSING if pd.isna(row["weeks_since_recovery"]) else str(row["weeks_since_recovery"]),
-         "week since recovery" if row["weeks_since_recovery"] == 1 else "weeks since recovery"),
+         "week since recovery" if _is_one(row["weeks_since_recovery"]) else "weeks since recovery"),
         (str(row["pain_episodes"]),
-         "back-pain episode" if row["pain_episodes"] == 1 else "back-pain episodes"),
+         "back-pain episode" if _is_one(row["pain_episodes"]) else "back-pain episodes"),
     ]
     parts.append('<div class="cards">' + "".join(
         f'<div class="card"><span class="value">{_e(v)}</span><span class="label">{_e(label)}'

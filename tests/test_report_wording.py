@@ -308,12 +308,14 @@ def test_problem_card_splits_not_read_and_read_in_part():
 
 
 def test_audit_page_speaks_of_a_squad():
-    acts = pd.concat([activities("ann", WORKED), activities("bob", [30, 30, 30, 24] * 3)],
-                     ignore_index=True)
+    acts = pd.concat([activities("ann", WORKED), activities("bob", [30, 30, 30, 24] * 3),
+                      activities("cy", [20] * 14)], ignore_index=True)
     weekly = weekly_load(acts, as_of=FIRST + pd.Timedelta(days=7 * len(WORKED) - 1))
     episodes = pd.DataFrame({"athlete": ["ann"], "onset": [FIRST + pd.Timedelta(days=80)],
                              "end": [pd.NaT]})
-    page = render_audit(squad_audit(weekly, episodes), weekly, episodes=episodes)
+    audit = squad_audit(weekly, episodes)
+    assert audit["weeks_since_recovery"].isna().any()  # cy never had a recovery week
+    page = render_audit(audit, weekly, episodes=episodes)
     text = _text(page)
     assert "one runner" not in text.lower() and "the runner's" not in text
     methods = _text(_section(page, "methods"))
