@@ -30,6 +30,20 @@ What is read
   ``<Extensions><TPX>`` (ActivityExtension v2) ``<Speed>`` and ``<RunCadence>``.
   ``RunCadence`` counts one foot's strides per minute, so it is doubled into steps/min.
 
+Two readers, one result: the element reader (``iterparse``) is the reference. When the
+file is well-formed and every ``<Trackpoint>`` has a plain shape (no attributes; leaf
+children, ``Position`` with latitude/longitude leaves, ``HeartRateBpm`` as a leaf or with
+one ``<Value>``, ``Extensions`` with ``Speed``/``RunCadence`` leaves among other tags; no
+entity or character reference in a value; no comment, CDATA or processing instruction),
+regular expressions split the text into the trackpoints' fields (a pattern for the common
+shapes first, :func:`_plain_pattern`, a sub-grammar of the general
+:func:`_point_pattern`). The element reader then reads the skeleton, where each run of
+adjacent trackpoints is one empty stand-in, for activities, laps, courses and creator,
+and takes the points' texts in the same chunks, so they become the same numbers:
+bit-identical results (``tests/test_tcx_fastpath.py``). Any other file is read by the
+element reader alone; ``FAST = False`` switches the fast path off. Speed
+(``benchmarks/bench_tcx.py``, 2 cores, CPU time): see ``docs/gpx_tcx.md``.
+
 Malformed XML raises ``ReadError(kind='malformed_xml')`` naming line and column, and keeps
 nothing: laps read before the error would give a partial activity whose distance looks
 real but silently under-counts the week, and a mid-file error (like runpandas'
@@ -41,6 +55,8 @@ References
    https://www8.garmin.com/xmlschemas/TrainingCenterDatabasev2.xsd
 .. [2] Garmin, Activity Extension v2 schema (TPX: Speed, RunCadence, Watts).
    https://www8.garmin.com/xmlschemas/ActivityExtensionv2.xsd
+.. [3] W3C (2008). Extensible Markup Language (XML) 1.0, 5th ed.: section 2.11
+   (end-of-line handling), section 3.1 (start-tags, end-tags, empty-element tags).
 """
 
 from __future__ import annotations
