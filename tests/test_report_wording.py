@@ -205,8 +205,9 @@ def test_parameters_list_every_option_of_every_stage(squad):
     for name in inspect.signature(associate).parameters:
         if name not in ("weekly", "episodes"):
             assert f"associate: {name}" in params, name
-    assert params["associate: n_permutations"] == "999"  # not recorded: the default ...
-    assert params["associate: lag_weeks"] == "1"  # ... but the lags are in the table
+    used = associations.attrs["parameters"]  # what associate recorded it was run with
+    assert params["associate: n_permutations"] == str(used["n_permutations"]) != "999"
+    assert params["associate: lag_weeks"] == "1"
     for name in ("tz", "min_overlap", "max_distance_diff"):
         assert f"read_activities: {name}" in params
     for name in ("workers", "cache", "progress", "errors"):  # do not change the results
@@ -386,3 +387,29 @@ def test_habit_thresholds_are_among_the_parameters():
     assert params["weekly_habits: min_strength_sessions"] == "3"
     for name in weekly.attrs["habit_parameters"]:
         assert f"weekly_habits: {name}" in params
+
+
+def test_parameters_section_shows_the_options_actually_used(tmp_path):
+    """Non-default options of read_activities and associate reach the Parameters section
+    through the tables' attrs, not the signatures' defaults."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "squad" / "dario"
+    if not sample.is_dir():
+        pytest.skip("no sample data")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runload.RunloadWarning)
+        acts = runload.read_activities(sample, tz="Europe/London", min_overlap=0.7, workers=1)
+        weekly = runload.weekly_load(acts)
+        episodes = runload.read_pain_log(sample.parents[1] / "pain" / "squad_diary.csv")
+        table = runload.associate(weekly, episodes, n_permutations=99, seed=7, lag_weeks=2,
+                                  methods=["lagged"])
+    assert acts.attrs["parameters"]["min_overlap"] == 0.7
+    assert table.attrs["parameters"]["n_permutations"] == 99
+    out = runload.write_report(acts, weekly, path=tmp_path / "r.html", episodes=episodes,
+                               associations=table)
+    section = Path(out).read_text(encoding="utf-8").split('id="parameters"')[1]
+    for name, value in (("read_activities: min_overlap", "0.7"),
+                        ("associate: n_permutations", "99"), ("associate: seed", "7"),
+                        ("associate: lag_weeks", "2")):
+        assert f"<dt>{name}</dt><dd>{value}</dd>" in section, (name, value)

@@ -463,7 +463,9 @@ def read_activities(
         multisport file), sorted by ``start_time`` (missing last) then ``source``.
         ``attrs['problems']`` holds the problem records (see :func:`problems`),
         ``attrs['inventory']`` the file counts (see :func:`inventory`), ``attrs['tz']``
-        the ``tz`` argument.
+        the ``tz`` argument and ``attrs['parameters']`` the options that shape the
+        table (athlete, tz, recursion, size limits, duplicate matching), which the
+        report prints.
 
     Raises
     ------
@@ -528,6 +530,12 @@ def read_activities(
                                 min_overlap=min_overlap, max_distance_diff=max_distance_diff)
     records = frame.attrs["problems"]
     frame.attrs["tz"] = dict(tz) if isinstance(tz, Mapping) else tz
+    frame.attrs["parameters"] = {
+        "athlete": athlete, "tz": frame.attrs["tz"], "recursive": recursive,
+        "max_file_bytes": max_file_bytes, "max_archive_bytes": max_archive_bytes,
+        "max_members": max_members, "max_ratio": max_ratio, "max_depth": max_depth,
+        "min_overlap": min_overlap, "max_distance_diff": max_distance_diff,
+    }
     _report(records, len(results), errors)
     _warn_squads(frame, results, paths, athletes, min_overlap=min_overlap,
                  max_distance_diff=max_distance_diff)

@@ -142,7 +142,9 @@ def associate(
         ``p_exact``: it is valid but conservative with a runner's few onsets (see
         ``docs/pain_analysis.md``). ``summary`` says the result in words and
         ``warning`` says why it cannot say much. With no episodes every row carries
-        the warning "no pain episodes in the log".
+        the warning "no pain episodes in the log". ``attrs["parameters"]`` holds the
+        options used (exposures as resolved, increments merged with the defaults), so
+        the report can print what produced the table.
 
     Raises
     ------
@@ -225,9 +227,16 @@ def associate(
                                     midp=midp, pooled=pooled)
         if "correlation" in methods:
             rows += correlation_rows(panel, continuous, lag=lag, n_permutations=n_permutations, rng=rng)
-    if not rows:
-        return empty(ASSOCIATIONS)
-    return _finish(rows, alpha=alpha, min_events=min_events, no_episodes=panel.episodes.empty)
+    table = (empty(ASSOCIATIONS) if not rows else
+             _finish(rows, alpha=alpha, min_events=min_events, no_episodes=panel.episodes.empty))
+    table.attrs["parameters"] = {
+        "exposures": [*binary, *continuous], "lag_weeks": lags[0] if len(lags) == 1 else lags,
+        "washout_weeks": int(washout_weeks), "methods": methods,
+        "stratum_weeks": int(stratum_weeks), "increments": steps, "ci_method": ci_method,
+        "n_permutations": int(n_permutations), "seed": seed, "alpha": alpha,
+        "min_events": min_events, "pooled": pooled,
+    }
+    return table
 
 
 def _lags(lag_weeks) -> list[int]:
