@@ -167,8 +167,8 @@ def test_case_crossover_counts_are_the_numbers_of_its_sentence(squad):
     mine = associations[associations["method"] == "case_crossover"]
     for cells, sentence in zip(rows, mine["summary"], strict=True):
         # "<a> of <cases> pain onsets had ... against <x> of <refs> comparison weeks ..."
-        a, cases, x, n = re.search(r"(\d+) of (\d+) pain onsets.*against (\d+) of (\d+) "
-                                   r"comparison weeks", sentence).groups()
+        a, cases, x, n = re.search(r"(\d+) of (\d+) pain onsets?.*against (\d+) of (\d+) "
+                                   r"comparison weeks?", sentence).groups()
         assert _text(cells[onsets]) == f"{a} / {cases}"
         assert _text(cells[refs]) == f"{x} / {n}"
 

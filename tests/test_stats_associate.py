@@ -372,3 +372,24 @@ def test_pooled_row_without_informative_athlete_says_why():
     assert "ratio -" not in " ".join(table["summary"])
     assert lagged(table, athlete="a")["summary"].endswith("not estimable (no unexposed weeks at risk)")
     assert lagged(table, athlete="b")["warning"] == "no exposed weeks at risk: nothing to compare"
+
+
+def test_summary_sentences_agree_with_their_counts():
+    from runload.stats.summary import summary_line
+
+    base = {"athlete": "a", "lag_weeks": 1, "exposure": "flag_ramp", "estimate": 1.0,
+            "ci_low": 0.5, "ci_high": 2.0, "p_value": 0.5}
+    one = summary_line({**base, "method": "lagged_risk_ratio", "exposed_events": 1,
+                        "exposed_n": 1, "unexposed_events": 0, "unexposed_n": 3}, level="95%")
+    assert "1 of 1 week was followed" in one
+    many = summary_line({**base, "method": "lagged_risk_ratio", "exposed_events": 2,
+                         "exposed_n": 5, "unexposed_events": 0, "unexposed_n": 3}, level="95%")
+    assert "2 of 5 weeks were followed" in many
+    cc = summary_line({**base, "method": "case_crossover", "exposed_events": 1, "exposed_n": 1,
+                       "unexposed_events": 0, "unexposed_n": 1}, level="95%")
+    assert "1 of 1 pain onset had" in cc and "before it," in cc
+    assert "of 1 comparison week of" in cc
+    logit = summary_line({**base, "method": "conditional_logit", "exposure": "distance_m",
+                          "increment": 10000.0, "exposed_events": 1, "exposed_n": 2,
+                          "unexposed_events": 0, "unexposed_n": 1}, level="95%")
+    assert "from 1 onset compared" in logit

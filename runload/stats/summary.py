@@ -141,8 +141,9 @@ def summary_line(row: dict, *, level: str = "95%") -> str:
             category, _, reference = str(row["exposure"]).partition(" vs ")
             after, otherwise = f"after weeks with {category}", f"after {reference} weeks"
         return (
-            f"{who}{after}, {row['exposed_events']} of {row['exposed_n']} weeks were followed by a "
-            f"pain onset {_later(lag)}, against {row['unexposed_events']} of {row['unexposed_n']} "
+            f"{who}{after}, {row['exposed_events']} of {_n(row['exposed_n'], 'week')} "
+            f"{'was' if row['exposed_events'] == 1 else 'were'} followed by a pain onset "
+            f"{_later(lag)}, against {row['unexposed_events']} of {row['unexposed_n']} "
             f"{otherwise}; risk ratio {est}"
         )
     if method == "case_crossover":
@@ -151,8 +152,9 @@ def summary_line(row: dict, *, level: str = "95%") -> str:
         exposed_refs = row["exposed_n"] - row["exposed_events"]
         when = "in the week of" if lag == 0 else ("in the week before" if lag == 1 else f"{lag} weeks before")
         return (
-            f"{who}{row['exposed_events']} of {cases} pain onsets had {exposure_phrase(row['exposure'])} "
-            f"{when} them, against {exposed_refs} of {refs} comparison weeks of the same athletes in "
+            f"{who}{row['exposed_events']} of {_n(cases, 'pain onset')} "
+            f"had {exposure_phrase(row['exposure'])} {when} {'it' if cases == 1 else 'them'}, "
+            f"against {exposed_refs} of {_n(refs, 'comparison week')} of the same athletes in "
             f"the same calendar blocks; odds ratio {est}"
         )
     if method == "conditional_logit":
@@ -161,15 +163,20 @@ def summary_line(row: dict, *, level: str = "95%") -> str:
         when = "in the week of" if lag == 0 else ("in the week before" if lag == 1 else f"{lag} weeks before")
         return (
             f"{who}each {step} {words} {when} a pain onset: odds ratio {est}, "
-            f"from {row['exposed_events']} onsets compared with their own other weeks"
+            f"from {_n(row['exposed_events'], 'onset')} compared with their own other weeks"
         )
     if method == "lagged_correlation":
         return (
             f"Spearman correlation of {row['exposure']} with pain severity {_later(lag)}: "
-            f"rho {format_number(row['estimate'])} over {row['exposed_n']} weeks "
+            f"rho {format_number(row['estimate'])} over {_n(row['exposed_n'], 'week')} "
             f"(permutation p {format_number(row['p_permutation'])}); a description, not a cause"
         )
     return f"{method} {row['exposure']}: {format_number(row['estimate'])}"
+
+
+def _n(count, noun: str) -> str:
+    """``count`` and ``noun``, plural unless the count is one ("1 week", "3 weeks")."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False) -> str | None:
