@@ -52,8 +52,8 @@ Decisions
   bit-identical (``tests/test_xml_fastpath.py``); any other file is read by the element
   reader alone. ``FAST = False`` switches the fast path off.
 * **Speed** (``benchmarks/bench_gpx.py``, 2 cores, CPU time): the fast path reads the
-  corpus at about 7 µs per point, 1.4× the element reader and about 5× gpxpy
-  (parse + ``length_2d``; 4.3–5.5× depending on the load of the machine); see
+  corpus at about 6.5–7.5 µs per point, 1.4–1.6× the element reader and 5.3–6.0× gpxpy
+  (parse + ``length_2d``) at low load (4.3–5.5× under heavy load); see
   ``docs/gpx_tcx.md``. The texts become numbers in bulk
   (:func:`runload.io.xmlsafe.floats_from_text`, :func:`runload.io.xmlsafe.times_ns`:
   pyarrow for plain columns, numpy/pandas otherwise, same values).
