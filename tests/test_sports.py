@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from runload.columns import SPORTS
@@ -137,6 +137,8 @@ def test_sport_from_text(text, expected):
     assert sport_from_text(text) == expected
 
 
+@example("¹")  # a digit to str.isdigit, not to int()
+@example("٣")  # an Arabic-Indic three
 @given(st.one_of(st.text(), st.integers(), st.floats(), st.none()))
 def test_sport_from_text_always_a_contract_sport(value):
     assert sport_from_text(value) in SPORTS

@@ -281,7 +281,7 @@ def sport_from_text(text: Any) -> str:
             return STRAVA_TYPE_CODES.get(int(value), OTHER)
         return OTHER
     raw = str(text).strip()
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():  # not '¹' or other digits int() refuses
         return STRAVA_TYPE_CODES.get(int(raw), OTHER)
     key = _normalise(raw)
     sport = TEXT_SPORTS.get(key)
