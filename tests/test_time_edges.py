@@ -375,7 +375,7 @@ DST_NIGHTS = [
 def _local_week(local: dt.datetime, week_start: str) -> pd.Timestamp:
     first = 0 if week_start == "monday" else 6
     day = pd.Timestamp(local.date())
-    return day - pd.Timedelta(days=(day.dayofweek - first) % 7)
+    return day - pd.Timedelta(days=(day.day_of_week - first) % 7)
 
 
 @pytest.mark.parametrize(("zone", "day", "spring"), DST_NIGHTS,
