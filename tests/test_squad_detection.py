@@ -1,6 +1,6 @@
 """A folder of athlete folders read as one runner is detected, and one runner's layouts are not.
 
-The rule (:func:`runload.io.ingest.squad_message`): activities of different immediate
+The rule (:func:`runload.io.squads.squad_message`): activities of different immediate
 sub-folders (or archives) of one source folder that happen at the same time without being
 copies of one recording. One person cannot do two activities at once.
 """
@@ -20,7 +20,7 @@ import runload
 from runload.errors import RunloadWarning
 from runload.io import inventory, read_activities
 from runload.io.dedupe import mark_duplicates
-from runload.io.ingest import squad_message
+from runload.io.squads import squad_message
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
