@@ -25,9 +25,10 @@ venv: $(VENV)/.dev
 demo: $(VENV)/.core
 	$(BIN)/python -m runload.demo --out $(OUT)
 
+# the suite on every core (pytest-xdist; a test file stays on one worker)
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
