@@ -520,7 +520,6 @@ def _weekly_chart(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: st
 
     fig, ax = _new_figure()
     plot_weekly(weekly, units=units, ax=ax)
-    _relabel_partial(ax)
     n_bands = _pain_bands(ax, weekly, episodes)
     alt = (f"Bar chart of weekly running distance in {units}{who}, "
            f"{_plural(len(weekly), 'week')} from {_date(weekly['week_start'].min())} to "
@@ -535,9 +534,6 @@ def _weekly_chart(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: st
     return _figure(fig, alt, caption + ".", wide=True)
 
 
-#: The legend entry of the hatched bars on the report's weekly charts.
-PARTIAL_WEEK_LABEL = "partial week (not judged): first week of the data, or one still in progress"
-
 #: What a hatched bar means (docs/load_rules.md, "Complete weeks").
 PARTIAL_WEEK_TEXT = (
     "Hatched bars are partial weeks, shown but judged by no rule (no flag, no recovery week): "
@@ -545,14 +541,6 @@ PARTIAL_WEEK_TEXT = (
     "training before it is unknown; and a week that ends after the end of the data (the day "
     "of the last recorded activity, or as_of), still in progress. A hatched bar is not "
     "missing data")
-
-
-def _relabel_partial(ax) -> None:
-    """Name the hatched bars of :func:`runload.plot.weekly.plot_weekly`'s legend precisely."""
-    legend = ax.get_legend()
-    for text in legend.get_texts() if legend is not None else ():
-        if text.get_text() == "incomplete week":
-            text.set_text(PARTIAL_WEEK_LABEL)
 
 
 def _pain_bands(ax, weekly: pd.DataFrame, episodes: pd.DataFrame | None) -> int:

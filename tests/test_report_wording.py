@@ -23,6 +23,7 @@ import runload.report as report
 from runload.audit import squad_audit
 from runload.columns import ACTIVITIES, conform
 from runload.load import weekly_load
+from runload.plot.weekly import PARTIAL_WEEK_LABEL
 from runload.report import render_audit, render_report
 from runload.stats import associate
 from runload.stats.simulate import simulate_squad
@@ -361,7 +362,7 @@ def test_hatched_weeks_are_explained_as_partial_not_missing(monkeypatch):
     assert "Hatched bars are partial weeks" in chart
     assert "the first week of the data, always, even when it starts on a Monday" in chart
     assert "still in progress" in chart and "not missing data" in chart
-    assert legends and report.PARTIAL_WEEK_LABEL in legends[0]
+    assert legends and PARTIAL_WEEK_LABEL in legends[0]
     assert "incomplete week" not in legends[0]
     assert "(partial): the first week of the data" in _text(_section(page, "weeks"))
     methods = _text(_section(page, "methods"))

@@ -31,6 +31,10 @@ _FLAG_STYLE = {
 }
 
 
+#: The legend entry of the hatched bars: weeks with ``complete`` False (docs/load_rules.md).
+PARTIAL_WEEK_LABEL = "partial week (not judged): first week of the data, or one still in progress"
+
+
 def _flag_labels(weekly: pd.DataFrame) -> dict[str, str]:
     """Legend text of each flag, with the thresholds the table was built with."""
     p = {
@@ -113,7 +117,9 @@ def plot_weekly(weekly: pd.DataFrame, *, units: str = "km", ax=None, athlete=Non
     matplotlib Axes
         One bar per week (zero weeks included, in the order of the table); recovery
         weeks shaded green behind their bars; ramp, missing-recovery and session-spike
-        weeks marked above the bar in distinct colours; the incomplete weeks hatched.
+        weeks marked above the bar in distinct colours; the partial weeks hatched
+        (``complete`` False: the first week of the data and one still in progress,
+        judged by no rule).
         The legend gives each flag with its strength of evidence.
     """
     units = _units(units)
@@ -160,7 +166,7 @@ def plot_weekly(weekly: pd.DataFrame, *, units: str = "km", ax=None, athlete=Non
         )
         handles.append(marks)
     if (~complete).any():
-        handles.append(Patch(facecolor="lightsteelblue", hatch="//", label="incomplete week"))
+        handles.append(Patch(facecolor="lightsteelblue", hatch="//", label=PARTIAL_WEEK_LABEL))
     ax.legend(handles=handles, **_BELOW)
     ax.set_ylabel(f"distance ({_UNIT_LABEL[units]})")
     ax.set_xlabel("week starting")
