@@ -359,6 +359,7 @@ def _read_options(args: argparse.Namespace) -> dict:
 def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | None = None):
     """Read the sources; print the conservation line; fail when nothing was read."""
     from .io import inventory, problems, read_activities
+    from .io.ingest import conservation_line
 
     sources = _check_sources(sources)
     _check_logs(args)  # a bad --pain/--habits/--sleep fails before the history is read
@@ -370,7 +371,7 @@ def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | No
     except ParameterError as exc:
         raise UsageError(exc.message, source=exc.source) from exc
     counts = inventory(activities)
-    _say(_conservation(counts), err=_stdout_taken(args))
+    _say(conservation_line(counts), err=_stdout_taken(args))
     names = sorted(str(a) for a in activities["athlete"].dropna().unique())
     if len(names) > 1 and getattr(args, "athlete", None) is None:
         warnings.warn(
@@ -393,26 +394,6 @@ def _kept_in_files(table) -> str:
     parts = [f"{n} {what}" for n, what in ((int(nothing.sum()), "not read"),
                                            (int((~nothing).sum()), "read in part")) if n]
     return ", ".join(parts)
-
-
-def _conservation(counts: dict[str, int]) -> str:
-    """The conservation line, saying what each count of problem files kept.
-
-    ``files seen 796 = activity files 643 + non-activity files 152 + problem files 1
-    (nothing kept); 1 activity file read in part`` -- problem files are files of which
-    nothing was kept; an activity file read in part (salvaged) is an activity file, so
-    the sum still holds.
-    """
-    seen, act, non, bad = (int(counts.get(key, 0)) for key in (
-        "files_seen", "activity_files", "non_activity_files", "problem_files"))
-    part = int(counts.get("salvaged_files", 0))
-    line = (f"files seen {seen} = activity files {act} + non-activity files {non} "
-            f"+ problem files {bad}" + (" (nothing kept)" if bad else ""))
-    if part:
-        line += f"; {part} activity file{'' if part == 1 else 's'} read in part"
-    if seen != act + non + bad:
-        line += "  (MISMATCH: please report this as a bug)"
-    return line
 
 
 def _nothing_read(activities, counts: dict[str, int], sources: Sequence[str],
@@ -917,6 +898,7 @@ def read_squad(squad: Path, *, tz: str | None = None, quiet: bool = True,
 def cmd_audit(args: argparse.Namespace) -> int:
     """``runload audit``: the squad table and its HTML page."""
     from .audit import squad_audit
+    from .io.ingest import conservation_line
     from .report import write_audit
 
     _squad_members(args.squad)  # a missing squad folder, then a bad pain log, fail at once
@@ -924,7 +906,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     activities, problem_tables, totals = read_squad(args.squad, tz=args.tz,
                                                     quiet=not _show_progress(args),
                                                     read_options=_read_options(args))
-    _say(_conservation(totals), err=_stdout_taken(args))
+    _say(conservation_line(totals), err=_stdout_taken(args))
     if len(activities) == 0:
         raise NothingReadError("no activity could be read for any athlete; each athlete "
                                "folder needs FIT, GPX or TCX files", source=str(args.squad))

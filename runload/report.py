@@ -28,6 +28,7 @@ import pandas as pd
 from . import __version__
 from .columns import PROBLEM_KINDS, WEEKLY, to_display
 from .errors import ParameterError, RunloadError
+from .io.ingest import conservation_line
 from .progress import progress as _progress
 
 __all__ = [
@@ -1184,17 +1185,6 @@ def _problems_section(problems: pd.DataFrame, inventory: Mapping[str, int] | Non
               f"(problem {'file' if bad == 1 else 'files'}), {part} read in part (the part "
               "before the problem was kept and used). “Kept” says which.</p>"
             + _table(["file", "problem", "details", "kept"], rows) + "</section>")
-
-
-def conservation_line(inventory: Mapping[str, int]) -> str:
-    """``files seen 12 = activity files 9 + non-activity files 1 + problem files 2``."""
-    seen = int(inventory.get("files_seen", 0))
-    act = int(inventory.get("activity_files", 0))
-    non = int(inventory.get("non_activity_files", 0))
-    bad = int(inventory.get("problem_files", 0))
-    check = "" if seen == act + non + bad else "  (MISMATCH: please report this as a bug)"
-    return (f"files seen {seen} = activity files {act} + non-activity files {non} "
-            f"+ problem files {bad}{check}")
 
 
 def _parameters_section(weekly: pd.DataFrame, parameters: Mapping[str, Any] | None,

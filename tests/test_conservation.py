@@ -271,5 +271,7 @@ def test_cli_prints_the_conservation_line(tmp_path, capsys):
 def test_conservation_line_says_mismatch():
     good = {"files_seen": 3, "activity_files": 1, "non_activity_files": 1, "problem_files": 1}
     assert conservation_line(good) == (
-        "files seen 3 = activity files 1 + non-activity files 1 + problem files 1")
+        "files seen 3 = activity files 1 + non-activity files 1 + problem files 1 (nothing kept)")
+    assert conservation_line({**good, "salvaged_files": 1}).endswith(
+        "(nothing kept); 1 activity file read in part")
     assert "MISMATCH" in conservation_line({**good, "files_seen": 4})

@@ -56,6 +56,7 @@ __all__ = [
     "problem_summary",
     "assemble_activities",
     "default_athlete",
+    "conservation_line",
 ]
 
 #: Format -> reader, as ``"module:function"`` (imported when first needed) or a callable
@@ -789,3 +790,32 @@ def inventory(activities: pd.DataFrame) -> dict[str, int]:
     """
     return dict(activities.attrs.get("inventory") or {})
 
+
+def conservation_line(inventory: Mapping[str, int]) -> str:
+    """The conservation line every front end prints, from :func:`inventory`.
+
+    ``files seen 796 = activity files 643 + non-activity files 152 + problem files 1
+    (nothing kept); 1 activity file read in part``. Problem files are the files of which
+    nothing was kept; an activity file read in part (salvaged) is an activity file, so
+    the sum still holds. A sum that does not hold says so (a bug to report).
+
+    Parameters
+    ----------
+    inventory : mapping of str to int
+        The counts of :func:`inventory` (``files_seen``, ``activity_files``,
+        ``non_activity_files``, ``problem_files``, ``salvaged_files``).
+
+    Returns
+    -------
+    str
+    """
+    seen, act, non, bad = (int(inventory.get(key, 0)) for key in (
+        "files_seen", "activity_files", "non_activity_files", "problem_files"))
+    part = int(inventory.get("salvaged_files", 0))
+    line = (f"files seen {seen} = activity files {act} + non-activity files {non} "
+            f"+ problem files {bad}" + (" (nothing kept)" if bad else ""))
+    if part:
+        line += f"; {part} activity file{'' if part == 1 else 's'} read in part"
+    if seen != act + non + bad:
+        line += "  (MISMATCH: please report this as a bug)"
+    return line
