@@ -52,3 +52,35 @@ def ground_truth(corpus) -> list[dict[str, str]]:
 def manifest(corpus) -> list[dict[str, str]]:
     with open(corpus / "MANIFEST.tsv", newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
+
+
+# --- a hand-made history with known weekly sums (report, audit tests) ------------------
+
+#: A Monday: the first week of :func:`weekly_runs` histories.
+FIRST_MONDAY = "2024-01-01"
+#: The DESIGN.md worked example, km per week: week 3 breaks the 10% rule, week 4 is a
+#: recovery week, week 9 the fifth build week in a row, weeks 10-11 are 0 km.
+WORKED = [30, 32, 35, 39, 30, 39, 42, 45, 48, 50, 0, 0, 20, 22]
+
+
+def weekly_runs(athlete: str, kms, *, first=None):
+    """One run per week, on the Wednesday at 08:00 UTC, of ``kms`` kilometres.
+
+    ``first`` is the Monday of the first week (default :data:`FIRST_MONDAY`); a 0 is a
+    week without a run. Returns an activities table (:data:`runload.columns.ACTIVITIES`).
+    """
+    import pandas as pd
+
+    from runload.columns import ACTIVITIES, conform
+
+    first = pd.Timestamp(FIRST_MONDAY if first is None else first)
+    rows = [
+        {"athlete": athlete, "activity_id": f"{athlete}-{i}", "source": f"{athlete}/{i}.fit",
+         "format": "fit", "sport": "running",
+         "start_time": (first + pd.Timedelta(days=7 * i + 2, hours=8)).tz_localize("UTC"),
+         "utc_offset_s": 0, "distance_m": km * 1000.0, "moving_time_s": km * 330.0,
+         "elapsed_time_s": km * 340.0}
+        for i, km in enumerate(kms) if km
+    ]
+    return conform(pd.DataFrame(rows), ACTIVITIES)
+

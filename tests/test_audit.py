@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import FIRST_MONDAY, WORKED
+from conftest import weekly_runs as activities
 
 from runload.audit import AUDIT, squad_audit
-from runload.columns import ACTIVITIES, conform
 from runload.errors import ParameterError
 from runload.load import weekly_load
 
-# DESIGN.md worked example (km per Monday-Sunday week, one run on each Wednesday):
+# WORKED is the DESIGN.md worked example (km per Monday-Sunday week, one run each Wednesday):
 # week 3 breaks the 10% rule, week 4 is a recovery week, week 9 is the fifth build
 # week in a row (missing recovery), weeks 10-11 are recovery weeks (0 km).
-WORKED = [30, 32, 35, 39, 30, 39, 42, 45, 48, 50, 0, 0, 20, 22]
 # three weeks of 30 km, then a recovery week of 24 km (20% lower), and again
 STEADY = [30, 30, 30, 24] * 3 + [30, 30]
-FIRST = pd.Timestamp("2024-01-01")  # a Monday
+FIRST = pd.Timestamp(FIRST_MONDAY)
 
-
-def activities(athlete: str, kms, *, first: pd.Timestamp = FIRST) -> pd.DataFrame:
-    """One run per week, on the Wednesday at 08:00 UTC, of ``kms`` kilometres."""
-    rows = [
-        {"athlete": athlete, "activity_id": f"{athlete}-{i}", "source": f"{athlete}/{i}.fit",
-         "format": "fit", "sport": "running",
-         "start_time": (first + pd.Timedelta(days=7 * i + 2, hours=8)).tz_localize("UTC"),
-         "utc_offset_s": 0, "distance_m": km * 1000.0, "moving_time_s": km * 330.0,
-         "elapsed_time_s": km * 340.0}
-        for i, km in enumerate(kms) if km
-    ]
-    return conform(pd.DataFrame(rows), ACTIVITIES)
 
 
 @pytest.fixture(scope="module")

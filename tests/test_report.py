@@ -16,10 +16,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FIRST_MONDAY, WORKED
+from conftest import weekly_runs as activities
 
 import runload
 from runload.audit import squad_audit
-from runload.columns import ACTIVITIES, conform
 from runload.errors import ParameterError
 from runload.flags import EVIDENCE
 from runload.habits import EVIDENCE as HABIT_EVIDENCE
@@ -39,23 +40,11 @@ from runload.report import (
 )
 from runload.stats import associate
 
-WORKED = [30, 32, 35, 39, 30, 39, 42, 45, 48, 50, 0, 0, 20, 22]
-FIRST = pd.Timestamp("2024-01-01")  # a Monday
+FIRST = pd.Timestamp(FIRST_MONDAY)
 EVIL = "evil<img src=x onerror=alert(1)>.tcx"  # a broken file: listed in the problems
 NOTE = 'stiff <script>alert("x")</script> & sore'
 
 
-def activities(athlete: str, kms) -> pd.DataFrame:
-    """One run per week, on the Wednesday at 08:00 UTC, of ``kms`` kilometres."""
-    rows = [
-        {"athlete": athlete, "activity_id": f"{athlete}-{i}", "source": f"{athlete}/{i}.fit",
-         "format": "fit", "sport": "running",
-         "start_time": (FIRST + pd.Timedelta(days=7 * i + 2, hours=8)).tz_localize("UTC"),
-         "utc_offset_s": 0, "distance_m": km * 1000.0, "moving_time_s": km * 330.0,
-         "elapsed_time_s": km * 340.0}
-        for i, km in enumerate(kms) if km
-    ]
-    return conform(pd.DataFrame(rows), ACTIVITIES)
 
 
 @pytest.fixture(scope="module")

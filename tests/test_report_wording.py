@@ -17,32 +17,21 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FIRST_MONDAY, WORKED
+from conftest import weekly_runs as activities
 
 import runload
 import runload.report as report
 from runload.audit import squad_audit
-from runload.columns import ACTIVITIES, conform
 from runload.load import weekly_load
 from runload.plot.weekly import PARTIAL_WEEK_LABEL
 from runload.report import render_audit, render_report
 from runload.stats import associate
 from runload.stats.simulate import simulate_squad
 
-FIRST = pd.Timestamp("2024-01-01")  # a Monday
-WORKED = [30, 32, 35, 39, 30, 39, 42, 45, 48, 50, 0, 0, 20, 22]
+FIRST = pd.Timestamp(FIRST_MONDAY)
 
 
-def activities(athlete: str, kms, first: pd.Timestamp = FIRST) -> pd.DataFrame:
-    """One run per week, on the Wednesday at 08:00 UTC, of ``kms`` kilometres."""
-    rows = [
-        {"athlete": athlete, "activity_id": f"{athlete}-{i}", "source": f"{athlete}/{i}.fit",
-         "format": "fit", "sport": "running",
-         "start_time": (first + pd.Timedelta(days=7 * i + 2, hours=8)).tz_localize("UTC"),
-         "utc_offset_s": 0, "distance_m": km * 1000.0, "moving_time_s": km * 330.0,
-         "elapsed_time_s": km * 340.0}
-        for i, km in enumerate(kms) if km
-    ]
-    return conform(pd.DataFrame(rows), ACTIVITIES)
 
 
 def _text(fragment: str) -> str:
