@@ -19,7 +19,6 @@ STEADY = [30, 30, 30, 24] * 3 + [30, 30]
 FIRST = pd.Timestamp(FIRST_MONDAY)
 
 
-
 @pytest.fixture(scope="module")
 def squad_weekly() -> pd.DataFrame:
     acts = pd.concat([activities("ann", WORKED), activities("bob", STEADY)], ignore_index=True)

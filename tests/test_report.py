@@ -45,8 +45,6 @@ EVIL = "evil<img src=x onerror=alert(1)>.tcx"  # a broken file: listed in the pr
 NOTE = 'stiff <script>alert("x")</script> & sore'
 
 
-
-
 @pytest.fixture(scope="module")
 def worked():
     acts = activities("ann", WORKED)
@@ -192,7 +190,6 @@ def test_audit_page_links_every_athlete(worked, tmp_path):
     assert "ann/x.fit" in text
     with pytest.raises(ParameterError, match="chart_weeks"):
         render_audit(audit, weekly, chart_weeks=1)
-
 
 
 HABITS_CSV = ("date,kind,minutes,value,notes\n"

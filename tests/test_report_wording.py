@@ -32,8 +32,6 @@ from runload.stats.simulate import simulate_squad
 FIRST = pd.Timestamp(FIRST_MONDAY)
 
 
-
-
 def _text(fragment: str) -> str:
     """The visible text of an HTML fragment, one space between words."""
     fragment = re.sub(r"<img[^>]*>", " ", fragment)
