@@ -84,3 +84,38 @@ def weekly_runs(athlete: str, kms, *, first=None):
     ]
     return conform(pd.DataFrame(rows), ACTIVITIES)
 
+
+# --- the GPX/TCX readers' two paths (fast-path tests) -----------------------------------
+
+
+def both_paths(monkeypatch, module, reader, data: bytes, **options):
+    """``(element reader, fast path)`` outcomes of ``reader`` on ``data``.
+
+    ``module`` is :mod:`runload.io.gpx` or :mod:`runload.io.tcx` (its ``FAST`` switch);
+    an outcome is the result pickled (bit-exact) or the error raised (type, kind, text).
+    """
+    import pickle
+
+    from runload.errors import RunloadError
+
+    def outcome():
+        try:
+            return pickle.dumps(reader(data, source="f." + module.__name__[-3:], **options))
+        except RunloadError as exc:
+            return (type(exc).__name__, exc.kind, str(exc))
+
+    monkeypatch.setattr(module, "FAST", False)
+    reference = outcome()
+    monkeypatch.setattr(module, "FAST", True)
+    return reference, outcome()
+
+
+def fast_path_used(module, data: bytes) -> bool:
+    """Whether ``module``'s fast path reads ``data`` (else its element reader does)."""
+    from runload.io.xmlsafe import fast_text, prepare
+
+    source = "f." + module.__name__[-3:]
+    body, _ = prepare(data, source=source)
+    text = fast_text(body)
+    return text is not None and module._fast_scan(text, source=source) is not None
+

@@ -9,39 +9,23 @@ or the same error, both ways; and the points must be converted in the same chunk
 
 from __future__ import annotations
 
-import pickle
-
 import pytest
-from conftest import TEST_DATA
+from conftest import TEST_DATA, both_paths, fast_path_used
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runload.errors import RunloadError
 from runload.io import tcx
 from runload.io.xmlsafe import fast_text, prepare
 
 READERS = ((tcx.parse_tcx, {}), (tcx.tcx_track, {}), (tcx.tcx_track, {"max_speed_m_s": None}))
 
 
-def _outcome(reader, data: bytes, **options):
-    """What a reader returns, as bytes (bit-exact), or the error it raises."""
-    try:
-        return pickle.dumps(reader(data, source="f.tcx", **options))
-    except RunloadError as exc:
-        return (type(exc).__name__, exc.kind, str(exc))
-
-
 def _both(monkeypatch, reader, data: bytes, **options):
-    monkeypatch.setattr(tcx, "FAST", False)
-    reference = _outcome(reader, data, **options)
-    monkeypatch.setattr(tcx, "FAST", True)
-    return reference, _outcome(reader, data, **options)
+    return both_paths(monkeypatch, tcx, reader, data, **options)
 
 
 def _fast_used(data: bytes) -> bool:
-    body, _ = prepare(data, source="f.tcx")
-    text = fast_text(body)
-    return text is not None and tcx._fast_scan(text, source="f.tcx") is not None
+    return fast_path_used(tcx, data)
 
 
 def _tcx_files(corpus):

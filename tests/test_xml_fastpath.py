@@ -8,37 +8,21 @@ bit-identical results, or the same error, both ways.
 
 from __future__ import annotations
 
-import pickle
-
 import pytest
-from conftest import TEST_DATA
+from conftest import TEST_DATA, both_paths, fast_path_used
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runload.errors import RunloadError
 from runload.io import gpx
 from runload.io.xmlsafe import fast_text, prepare
 
 
-def _outcome(reader, data: bytes, **options):
-    """What a reader returns, as bytes (bit-exact), or the error it raises."""
-    try:
-        return pickle.dumps(reader(data, source="f.gpx", **options))
-    except RunloadError as exc:
-        return (type(exc).__name__, exc.kind, str(exc))
-
-
 def _both(monkeypatch, reader, data: bytes, **options):
-    monkeypatch.setattr(gpx, "FAST", False)
-    reference = _outcome(reader, data, **options)
-    monkeypatch.setattr(gpx, "FAST", True)
-    return reference, _outcome(reader, data, **options)
+    return both_paths(monkeypatch, gpx, reader, data, **options)
 
 
 def _fast_used(data: bytes) -> bool:
-    body, _ = prepare(data, source="f.gpx")
-    text = fast_text(body)
-    return text is not None and gpx._fast_scan(text, source="f.gpx") is not None
+    return fast_path_used(gpx, data)
 
 
 def _gpx_files(corpus):
