@@ -15,31 +15,8 @@ gpxpy is a benchmark reference only, not a runtime dependency. Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("RUNLOAD_CORPUS", ROOT.parent / "shared" / "corpus"))
-
-
-def _load() -> list[bytes]:
-    files = sorted((CORPUS / "gpx").glob("*.gpx"))
-    if not files:
-        sys.exit(f"no GPX files under {CORPUS / 'gpx'} (set RUNLOAD_CORPUS)")
-    return [f.read_bytes() for f in files]
-
-
-def _workload(files: list[bytes], megabytes: float) -> list[bytes]:
-    target = megabytes * 1e6
-    out: list[bytes] = []
-    size = 0
-    while size < target:
-        for data in files:
-            out.append(data)
-            size += len(data)
-    return out
+from _corpus import best_cpu, workload
 
 
 def _runload(work: list[bytes], *, fast: bool = True) -> float:
@@ -73,28 +50,18 @@ def _gpxpy(work: list[bytes]) -> float:
     return total
 
 
-def _best(fn, work, repeat: int) -> tuple[float, float]:
-    best = float("inf")
-    result = 0.0
-    for _ in range(repeat):
-        start = time.process_time()
-        result = fn(work)
-        best = min(best, time.process_time() - start)
-    return best, result
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=float, default=50.0)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    work = _workload(_load(), args.megabytes)
+    work = workload("gpx", args.megabytes)
     size_mb = sum(map(len, work)) / 1e6
     points = sum(d.count(b"<trkpt") for d in work)
-    ours, ours_m = _best(_runload, work, args.repeat)
-    ref, ref_m = _best(_reference, work, args.repeat)
-    theirs, theirs_m = _best(_gpxpy, work, args.repeat)
+    ours, ours_m = best_cpu(_runload, work, args.repeat)
+    ref, ref_m = best_cpu(_reference, work, args.repeat)
+    theirs, theirs_m = best_cpu(_gpxpy, work, args.repeat)
     print(f"workload: {len(work)} files, {size_mb:.1f} MB, {points} track points")
     print(f"runload parse_gpx        : {ours:7.2f} s CPU  ({size_mb / ours:6.1f} MB/s, "
           f"{ours / points * 1e6:5.2f} us/point)  total {ours_m / 1000:.0f} km")

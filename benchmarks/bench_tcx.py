@@ -20,34 +20,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("RUNLOAD_CORPUS", ROOT.parent / "shared" / "corpus"))
+from _corpus import best_cpu, workload
+
 NS = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
 TPX = "{http://www.garmin.com/xmlschemas/ActivityExtension/v2}"
-
-
-def _load() -> list[bytes]:
-    files = sorted((CORPUS / "tcx").glob("*.tcx"))
-    if not files:
-        sys.exit(f"no TCX files under {CORPUS / 'tcx'} (set RUNLOAD_CORPUS)")
-    return [f.read_bytes() for f in files]
-
-
-def _workload(files: list[bytes], megabytes: float) -> list[bytes]:
-    target = megabytes * 1e6
-    out: list[bytes] = []
-    size = 0
-    while size < target:
-        for data in files:
-            out.append(data)
-            size += len(data)
-    return out
 
 
 def _runload(work: list[bytes], *, fast: bool = True) -> float:
@@ -105,28 +83,18 @@ def _naive(work: list[bytes]) -> float:
     return total
 
 
-def _best(fn, work, repeat: int) -> tuple[float, float]:
-    best = float("inf")
-    result = 0.0
-    for _ in range(repeat):
-        start = time.process_time()
-        result = fn(work)
-        best = min(best, time.process_time() - start)
-    return best, result
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=float, default=30.0)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    work = _workload(_load(), args.megabytes)
+    work = workload("tcx", args.megabytes)
     size_mb = sum(map(len, work)) / 1e6
     points = sum(d.count(b"<Trackpoint") for d in work)
-    ours, ours_m = _best(_runload, work, args.repeat)
-    ref, ref_m = _best(_reference, work, args.repeat)
-    naive, naive_m = _best(_naive, work, args.repeat)
+    ours, ours_m = best_cpu(_runload, work, args.repeat)
+    ref, ref_m = best_cpu(_reference, work, args.repeat)
+    naive, naive_m = best_cpu(_naive, work, args.repeat)
     print(f"workload: {len(work)} files, {size_mb:.1f} MB, {points} trackpoints")
     for label, seconds, total in (("runload parse_tcx (fast)", ours, ours_m),
                                   ("  element reader only", ref, ref_m),
