@@ -59,13 +59,14 @@ ACTIVITY_STRIDES = {
 }
 
 
-def _positive(name, value) -> float:
+def _positive(name, value, *, zero: bool = False) -> float:
+    """``value`` as a finite float > 0 (>= 0 with ``zero=True``), else ParameterError."""
     try:
         out = float(value)
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"{name} must be a number, got {value!r}") from exc
-    if not np.isfinite(out) or out <= 0:
-        raise ParameterError(f"{name} must be > 0, got {value!r}")
+    if not np.isfinite(out) or out < 0 or (out == 0 and not zero):
+        raise ParameterError(f"{name} must be {'>=' if zero else '>'} 0, got {value!r}")
     return out
 
 
@@ -274,12 +275,7 @@ def stride_efforts(
        1215–1230, 1984 (the noise variance from first differences).
     """
     ratio = _positive("min_speed_ratio", min_speed_ratio)
-    try:
-        band_sd = float(exit_noise_sd)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"exit_noise_sd must be a number, got {exit_noise_sd!r}") from exc
-    if not np.isfinite(band_sd) or band_sd < 0:
-        raise ParameterError(f"exit_noise_sd must be >= 0, got {exit_noise_sd!r}")
+    band_sd = _positive("exit_noise_sd", exit_noise_sd, zero=True)
     floor = min(_positive("min_exit_speed_ratio", min_exit_speed_ratio), ratio)
     lo, hi = _positive("min_effort_s", min_effort_s), _positive("max_effort_s", max_effort_s)
     if hi < lo:
@@ -291,12 +287,7 @@ def stride_efforts(
         raise ParameterError(f"smooth_s must be a whole number of seconds >= 1, got {smooth_s!r}")
     pause = _positive("max_pause_s", max_pause_s)
     stop = _positive("stop_speed_m_s", stop_speed_m_s)
-    try:
-        merge_gap = float(merge_gap_s)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"merge_gap_s must be a number, got {merge_gap_s!r}") from exc
-    if not np.isfinite(merge_gap) or merge_gap < 0:
-        raise ParameterError(f"merge_gap_s must be >= 0, got {merge_gap_s!r}")
+    merge_gap = _positive("merge_gap_s", merge_gap_s, zero=True)
     if not isinstance(track, pd.DataFrame):
         raise ParameterError(f"track must be a DataFrame, got {type(track).__name__}")
 
