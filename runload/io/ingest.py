@@ -43,7 +43,7 @@ from .dedupe import mark_duplicates
 from .sniff import UNSUPPORTED_EXTENSIONS, detect, extension
 from .sports import infer_sports
 from .squads import warn_squads
-from .timecheck import SPEED_MESSAGE, speed_problems
+from .timecheck import speed_problems
 
 __all__ = [
     "READERS",
@@ -248,7 +248,7 @@ def _result(entry: Entry, fmt: str, digest: str, parsed: Any,
                                        "(before 1678 or after 2261); left empty"))
             row["start_time"] = None
         rows.append(row)
-    issues.extend(_speed_issues(rows, issues))
+    issues.extend(_speed_issues(rows))
     salvaged = bool(rows)
     records = [_problem(entry.source, kind, message, salvaged=salvaged)
                for kind, message in issues]
@@ -265,12 +265,9 @@ def _result(entry: Entry, fmt: str, digest: str, parsed: Any,
     return FileResult(entry.source, status, rows, records, note, entry.origin)
 
 
-def _speed_issues(rows: list[dict[str, Any]],
-                  issues: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The impossible-speed rule of :func:`runload.io.timecheck.speed_problems` for rows
-    whose reader did not apply it (the readers judge times without the distance)."""
-    if any(SPEED_MESSAGE in message for _, message in issues):
-        return []
+def _speed_issues(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The impossible-speed rule (:func:`runload.io.timecheck.speed_problems`) for the rows
+    of one file: applied here, once for every reader, as it needs the distance."""
     found = []
     for leg, row in enumerate(rows):
         found.extend(speed_problems(

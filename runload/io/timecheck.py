@@ -14,6 +14,7 @@ An activity row whose times cannot be true is kept as the file gives it, with on
 * its distance over its time is an average speed above :data:`MAX_SPEED_M_S` (30 m/s,
   108 km/h), which no human-powered activity reaches (:func:`speed_problems`): the times
   cover only part of the track (a GPX with times on a few points), or the clock jumped.
+  The ingest applies this rule to every reader's rows, as it needs the distance.
 
 The GPX reader also judges the steps between consecutive sample times
 (:func:`clock_jumps`): a step back in time, or one longer than 24 h inside one activity,
@@ -57,7 +58,7 @@ MAX_STEP_S = 24 * 3600.0
 #: 108 km/h: about twice the cycling hour record, 56.8 km/h, and above the average of any
 #: road stage or downhill ride; running tops out near 10 m/s over 100 m).
 MAX_SPEED_M_S = 30.0
-#: The words every impossible-speed message holds (to tell whether a row was judged).
+#: The words every impossible-speed message starts with.
 SPEED_MESSAGE = "impossible average speed"
 
 
@@ -89,8 +90,6 @@ def time_problems(
     timer_slack_fraction: float = 0.0,
     timer_source: str | None = None,
     now: pd.Timestamp | None = None,
-    distance_m: float = float("nan"),
-    max_speed_m_s: float = MAX_SPEED_M_S,
 ) -> list[tuple[str, str]]:
     """``bad_time`` problems of one activity row (the row itself is not changed).
 
@@ -116,12 +115,6 @@ def time_problems(
         Where the timer time comes from, added to its message in brackets.
     now : pandas.Timestamp or None
         The present (default: the clock), for "in the future".
-    distance_m : float, optional
-        The activity's distance, m, for the speed rule (:func:`speed_problems`); NaN (the
-        default) is not judged. Readers that do not pass it are judged by the ingest,
-        which applies :func:`speed_problems` to every row whose file has no such problem.
-    max_speed_m_s : float, default 30
-        Fastest possible average speed, m/s.
 
     Returns
     -------
@@ -145,9 +138,7 @@ def time_problems(
             source = "" if timer_source is None else f" ({timer_source})"
             found.append(f"timer time {moving_s:g} s{source} is longer than elapsed time "
                          f"{elapsed_s:g} s")
-    return ([("bad_time", prefix + message) for message in found]
-            + speed_problems(distance_m, elapsed_s, moving_s, leg=leg,
-                             max_speed_m_s=max_speed_m_s))
+    return [("bad_time", prefix + message) for message in found]
 
 
 def speed_problems(
