@@ -158,6 +158,20 @@ def _relative(source: str, root: str) -> str:
     return source[len(root):].lstrip("/" + os.sep) if source.startswith(root) else source
 
 
+def _two_children(path: str) -> bool:
+    """Whether ``path`` is a folder with two or more sub-folders or archives to compare."""
+    if not os.path.isdir(path):
+        return False
+    found = 0
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if entry.is_dir() or entry.name.lower().endswith((".zip", ".zip.gz")):
+                found += 1
+                if found == 2:
+                    return True
+    return False
+
+
 def warn_squads(frame: pd.DataFrame, results: list[Any], paths: list[str],
                  athletes: list[str], *, min_overlap: float, max_distance_diff: float) -> None:
     """Warn once per source folder that looks like a squad (:func:`squad_message`).
@@ -173,9 +187,9 @@ def warn_squads(frame: pd.DataFrame, results: list[Any], paths: list[str],
     min_overlap, max_distance_diff : float
         The duplicate rule the table was built with.
     """
-    folders = [i for i, path in enumerate(paths) if os.path.isdir(path)]
+    folders = [i for i, path in enumerate(paths) if _two_children(path)]
     if not folders or len(frame) < 2:
-        return
+        return  # the usual case (a folder of files, an export): no table work at all
     origins = {r.source: r.origin for r in results}
     origin = frame["source"].astype("str").map(origins).to_numpy()
     pairs = simultaneous_pairs(frame, min_overlap=min_overlap,
