@@ -112,7 +112,8 @@ def both_paths(monkeypatch, module, reader, data: bytes, **options):
 
 def fast_path_used(module, data: bytes) -> bool:
     """Whether ``module``'s fast path reads ``data`` (else its element reader does)."""
-    from runload.io.xmlsafe import fast_text, prepare
+    from runload.io.xmlfast import fast_text
+    from runload.io.xmlsafe import prepare
 
     source = "f." + module.__name__[-3:]
     body, _ = prepare(data, source=source)

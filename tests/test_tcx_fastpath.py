@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runload.io import tcx
-from runload.io.xmlsafe import fast_text, prepare
+from runload.io.xmlfast import fast_text
+from runload.io.xmlsafe import prepare
 
 READERS = ((tcx.parse_tcx, {}), (tcx.tcx_track, {}), (tcx.tcx_track, {"max_speed_m_s": None}))
 

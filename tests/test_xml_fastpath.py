@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runload.io import gpx
-from runload.io.xmlsafe import fast_text, prepare
+from runload.io.xmlfast import fast_text
+from runload.io.xmlsafe import prepare
 
 
 def _both(monkeypatch, reader, data: bytes, **options):

@@ -82,10 +82,10 @@ from . import geo
 from .parsed import Parsed
 from .sports import sport_from_text
 from .timecheck import clock_jumps, time_problems
+from .xmlfast import fast_text
 from .xmlsafe import (
     CHUNK_POINTS,
     TagCodes,
-    fast_text,
     flush_columns,
     iter_end,
     join_columns,

@@ -74,10 +74,10 @@ from . import geo
 from .parsed import Parsed
 from .sports import sport_from_text
 from .timecheck import time_problems
+from .xmlfast import fast_text
 from .xmlsafe import (
     CHUNK_POINTS,
     TagCodes,
-    fast_text,
     floats_from_text,
     flush_columns,
     iter_end,

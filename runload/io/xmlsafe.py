@@ -22,7 +22,7 @@ entity reference other than the five predefined ones is then a well-formedness e
 The body is streamed by the standard library's C-accelerated ``iterparse``, about twice as
 fast as defusedxml's pure-Python tree builder.
 
-Fast path (:func:`fast_text`): after the same vetting, expat checks the whole document for
+Fast path (:mod:`runload.io.xmlfast`): after the same vetting, expat checks the whole document for
 well-formedness in C with no Python callbacks (with namespace processing, as
 ``iterparse`` does), and a reader may then take numbers from the text with regular
 expressions. It is used only where that is exact: UTF-8 (or ASCII) documents without
@@ -53,9 +53,7 @@ References
 from __future__ import annotations
 
 import io
-import re
 import xml.etree.ElementTree as ET
-import xml.parsers.expat as expat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -82,7 +80,6 @@ __all__ = [
     "CHUNK_POINTS",
     "flush_columns",
     "join_columns",
-    "fast_text",
 ]
 
 #: Points whose texts are held before they are converted to numbers: bounds the memory of
@@ -192,82 +189,6 @@ def prepare(data: bytes, *, source: str) -> tuple[bytes, int]:
         )
         next(iter(events), None)  # parse up to the root element's start tag
     return stripped, skipped
-
-
-class _Refused(Exception):
-    """A DTD or entity reached the unhandled expat check (cannot happen after prepare)."""
-
-
-def _refuse(*_args) -> None:
-    raise _Refused
-
-
-#: The XML declaration's encoding, when it has one.
-_DECL_ENCODING = re.compile(rb"""<\?xml[ \t\r\n][^>]*?encoding[ \t\r\n]*=[ \t\r\n]*["']([^"']*)["']""")
-_TEXT_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
-_XML_DECL = re.compile(r"<\?xml[ \t\r\n]")
-#: Comments and processing instructions in the prolog, before the root element.
-_PROLOG_ITEM = re.compile(r"[ \t\r\n]*(?:<\?.*?\?>|<!--.*?-->)", re.S)
-
-
-def fast_text(body: bytes) -> str | None:
-    """The text of a vetted document, when plain text search can read it exactly.
-
-    For the readers' fast path (regular expressions over the text instead of element
-    events). The document must already have passed :func:`prepare`, so it has no DTD.
-
-    Parameters
-    ----------
-    body : bytes
-        The document as returned by :func:`prepare`.
-
-    Returns
-    -------
-    str or None
-        The text (from the root element's start tag on when the prolog holds more than
-        the XML declaration), with XML's end-of-line handling
-        applied (CR LF and lone CR become LF, XML 1.0 section 2.11); or ``None`` when the
-        fast path must not be used: the document is not well-formed (the element reader
-        then reports exactly where), is not UTF-8 (or ASCII), or holds a comment, CDATA
-        section or processing instruction after the prolog (they can hide text that
-        looks like markup).
-
-    Notes
-    -----
-    Well-formedness is checked by expat in C with no Python callbacks, except handlers
-    that refuse a document type or entity declaration (defence in depth: :func:`prepare`
-    has already refused them) and external parameter entities are never parsed. In a
-    well-formed document without comments, CDATA and processing instructions, every
-    ``<`` starts a tag and attribute values hold no ``<``, which is what makes plain
-    text search exact.
-    """
-    declared = _DECL_ENCODING.match(body)
-    if declared is not None and declared.group(1).lower() not in _TEXT_ENCODINGS:
-        return None
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse
-    try:
-        parser.Parse(body, True)
-        text = body.decode("utf-8")
-    except (expat.ExpatError, _Refused, UnicodeError):
-        return None
-    root = items = 0
-    while True:
-        item = _PROLOG_ITEM.match(text, root)
-        if item is None:
-            break
-        root = item.end()
-        items += 1
-    if ("!" in text and text.find("<!", root) >= 0) or text.find("<?", root) >= 0:
-        return None
-    if items > 1 or (items and _XML_DECL.match(text) is None):
-        text = text[root:]  # a comment or instruction in the prolog may hold fake tags
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 def iter_end(body: bytes) -> Iterator[tuple[str, ET.Element]]:
