@@ -112,11 +112,9 @@ def both_paths(monkeypatch, module, reader, data: bytes, **options):
 
 def fast_path_used(module, data: bytes) -> bool:
     """Whether ``module``'s fast path reads ``data`` (else its element reader does)."""
-    from runload.io.xmlfast import fast_text
     from runload.io.xmlsafe import prepare
 
     source = "f." + module.__name__[-3:]
     body, _ = prepare(data, source=source)
-    text = fast_text(body)
-    return text is not None and module._fast_scan(text, source=source) is not None
+    return module._fast_read(body, source=source) is not None
 

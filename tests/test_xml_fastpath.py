@@ -209,7 +209,7 @@ def _plain_split_is_general(data: bytes) -> bool | None:
         return None
     lon_first = gpx._LON_FIRST.match(text, first.start()) is not None
     plain = gpx._plain_pattern(first.group(1), lon_first).split(text)
-    if gpx._LOOSE_EXTRA.search("".join(plain[::gpx._GROUPS + 1])):
+    if gpx._LOOSE_EXTRA.search("".join(plain[::gpx._plain_pattern("", False).groups + 1])):
         return None  # the plain pattern left a point: the general one is used
     return plain == gpx._point_pattern(first.group(1), lon_first).split(text)
 

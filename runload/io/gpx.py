@@ -79,10 +79,11 @@ import pandas as pd
 from ..columns import RUNNING_SPORTS, TRACK, conform, empty
 from ..errors import ReadError
 from . import geo
+from .gpxshape import Learned, point_pattern
 from .parsed import Parsed
 from .sports import sport_from_text
 from .timecheck import clock_jumps, time_problems
-from .xmlfast import fast_text
+from .xmlfast import plain_chars, text_of, well_formed
 from .xmlsafe import (
     CHUNK_POINTS,
     TagCodes,
@@ -140,12 +141,16 @@ def _scan(data: bytes, *, source: str, fast: bool | None = None) -> _Raw:
     """Read the track points' columns and the file facts (fast path when it is exact)."""
     body, skipped = prepare(data, source=source)
     if FAST if fast is None else fast:
-        text = fast_text(body)
-        if text is not None:
-            raw = _fast_scan(text, source=source)
-            if raw is not None:
-                return raw
+        raw = _fast_read(body, source=source)
+        if raw is not None:
+            return raw
     return _element_scan(body, skipped, source=source)
+
+
+def _fast_read(body: bytes, *, source: str) -> _Raw | None:
+    """What the element reader would read from a vetted document, or None (fast path)."""
+    text = text_of(body)
+    return None if text is None else _fast_scan(text, body, source=source)
 
 
 def _element_scan(body: bytes, skipped: int, *, source: str,
@@ -338,7 +343,8 @@ def _plain_pattern(prefix: str, lon_first: bool) -> re.Pattern:
     )
 
 
-_GROUPS = 10
+#: Group numbers of the fields in the general patterns (the per-file pattern names its).
+_FIELD_GROUPS = {"ele": 5, "time": 6, "speed0": 7, "hr": 8, "cad": 9, "speed": 10}
 _ANY_POINT = re.compile("<(" + _PFX + ")trkpt[ \t\n/>]")
 _LON_FIRST = re.compile("<" + _PFX + "trkpt" + _S + "+lon[ \t\n=]")
 _LOOSE_EXTRA = re.compile("<" + _PFX + "(?:trkpt|hr|heartrate|cad|cadence|speed)[ \t\n/>]")
@@ -352,39 +358,93 @@ def _texts(values: list) -> list:
     return [v or None for v in values] if "" in values else values
 
 
-def _fast_scan(text: str, *, source: str) -> _Raw | None:
-    """The track points of a vetted, well-formed document by text search, or None.
+def _field_groups(pattern: re.Pattern, lon_first: bool) -> dict[str, int]:
+    """Group number of each field's text in ``pattern`` (absent fields are left out)."""
+    if pattern.groupindex:
+        return dict(pattern.groupindex)
+    first, second = ("lon", "lat") if lon_first else ("lat", "lon")
+    return {first: 2, second: 4, **_FIELD_GROUPS}
 
-    Returns None (use the element reader) unless every ``<trkpt>`` has the plain shape
-    :func:`_point_pattern` describes, nothing outside the points is a ``hr``, ``cad`` or
-    ``speed`` element (the element reader would lend it to the next point) and every
-    ``<trkseg>``/``<trk>`` end is found. The file facts (name, type, creator, routes,
-    waypoints, tracks) are read by the element reader from the document with the points
-    cut out, which is small.
+
+def _split(text: str, start: int, prefix: str, lon_first: bool,
+           ) -> tuple[Learned | re.Pattern, list, list, str] | None:
+    """Split the text at its points with the first pattern that reads every point.
+
+    The file's own pattern (:func:`runload.io.gpxshape.point_pattern`) first; when it
+    leaves points, once more with their shapes learnt too; then :func:`_plain_pattern`
+    and :func:`_point_pattern`. Returns ``(pattern, parts, pieces, skeleton)``: the
+    pattern (a :class:`~runload.io.gpxshape.Learned` for the file's own), the split, the
+    text between points, and that text joined (without leading white space); ``None``
+    when no pattern reads every point or an ``hr``, ``cad`` or ``speed`` element stands
+    outside the points.
+    """
+    learned = point_pattern(text, start, prefix, lon_first)
+    candidates: list[Learned | re.Pattern] = [_plain_pattern(prefix, lon_first),
+                                              _point_pattern(prefix, lon_first)]
+    if learned is not None:
+        candidates.insert(0, learned)
+    retried = False
+    while candidates:
+        chosen = candidates.pop(0)
+        pattern = chosen.pattern if isinstance(chosen, Learned) else chosen
+        parts = pattern.split(text)
+        pieces = parts[::pattern.groups + 1]
+        skeleton = "".join(pieces).lstrip(" \t\n")
+        left = _LOOSE_EXTRA.search(skeleton)
+        if left is None:
+            return chosen, parts, pieces, skeleton
+        if chosen is learned and not retried and (point := _ANY_POINT.search(skeleton)):
+            # learn the shapes of the points left, once, and try again
+            retried = True
+            learned = point_pattern(skeleton, point.start(), prefix, lon_first, known=chosen)
+            if learned is not None:
+                candidates.insert(0, learned)
+    return None
+
+
+def _fast_scan(text: str, body: bytes, *, source: str) -> _Raw | None:
+    """The track points of a vetted document by text search, or None.
+
+    Returns None (use the element reader) unless every ``<trkpt>`` has a shape one of the
+    patterns reads exactly (:func:`runload.io.gpxshape.point_pattern`, then
+    :func:`_plain_pattern`, then :func:`_point_pattern`), nothing outside the points is a
+    ``hr``, ``cad`` or ``speed`` element (the element reader would lend it to the next
+    point), every ``<trkseg>``/``<trk>`` end is found, and the document is well-formed.
+    The file facts (name, type, creator, routes, waypoints, tracks) are read by the
+    element reader from the document with the points cut out, which is small.
+
+    Well-formedness: when the per-file pattern took every point and every character may
+    stand in XML (:func:`runload.io.xmlfast.plain_chars`), each point is a well-formed
+    element, so the document is well-formed if and only if it still is with each run of
+    points replaced by a marker element that checks their place and namespace prefixes
+    (:func:`runload.io.gpxshape.marker`); the element reader parses that anyway for the
+    facts. Otherwise expat checks the whole document first
+    (:func:`runload.io.xmlfast.well_formed`).
     """
     first = _ANY_POINT.search(text)
     if first is None:
         return None
+    prefix = first.group(1)
     lon_first = _LON_FIRST.match(text, first.start()) is not None
-    step = _GROUPS + 1
-    for pattern in (_plain_pattern, _point_pattern):
-        parts = pattern(first.group(1), lon_first).split(text)
-        pieces = parts[::step]
-        skeleton = "".join(pieces).lstrip(" \t\n")
-        if not _LOOSE_EXTRA.search(skeleton):
-            break
-    else:
+    split = _split(text, first.start(), prefix, lon_first)
+    if split is None:
         return None  # a point of another shape, or hr/cad/speed outside the points
+    chosen, parts, pieces, skeleton = split
+    learned = chosen if isinstance(chosen, Learned) else None
+    pattern = chosen.pattern if learned is not None else chosen
+    step = pattern.groups + 1
     ends = _SEG_END.findall(skeleton)
     if len(ends) != len(_SEG_START.findall(skeleton)):
         return None  # a <trkseg/> or <trk/> whose end was not recognised
+    marker = learned.marker if learned is not None and plain_chars(body) else None
+    if marker is None and not well_formed(body):
+        return None
     n = len(pieces) - 1
-    lat, lon = parts[2::step], parts[4::step]
-    if lon_first:
-        lat, lon = lon, lat
-    ele, tim = _texts(parts[5::step]), _texts(parts[6::step])
-    hr, cad = _texts(parts[8::step]), _texts(parts[9::step])
-    speed, outer_speed = parts[10::step], parts[7::step]
+    groups = _field_groups(pattern, lon_first)
+    lat, lon, ele, tim, hr, cad, speed, outer_speed = (
+        parts[groups[name]::step] if name in groups else [None] * n
+        for name in ("lat", "lon", "ele", "time", "hr", "cad", "speed", "speed0"))
+    ele, tim, hr, cad = _texts(ele), _texts(tim), _texts(hr), _texts(cad)
     if outer_speed.count(None) != n:
         pairs = list(zip(outer_speed, speed, strict=True))
         if any(a is not None and b is not None for a, b in pairs):
@@ -401,7 +461,16 @@ def _fast_scan(text: str, *, source: str) -> _Raw | None:
             last = end.start()
             counts[piece] += 1
     segment = np.cumsum(counts)[:n]
-    facts = _element_scan(skeleton.encode("utf-8"), 0, source=source, facts_only=True)
+    if marker is None:
+        facts = _element_scan(skeleton.encode("utf-8"), 0, source=source, facts_only=True)
+    else:
+        # one marker for each run of points (pieces between two points are empty)
+        rest = marker.join([pieces[0], *filter(None, pieces[1:-1])]) + marker + pieces[-1]
+        try:
+            facts = _element_scan(rest.lstrip(" \t\n").encode("utf-8"), 0, source=source,
+                                  facts_only=True)
+        except ReadError:
+            return None  # not well-formed: the element reader says where
     columns = {"lat": lat, "lon": lon, "ele": ele, "time": tim, "speed": speed, "hr": hr,
                "cad": cad}
     numbers: dict[str, list] = {name: [] for name in _KINDS}

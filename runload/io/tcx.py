@@ -145,12 +145,17 @@ def _scan(data: bytes, *, source: str,
     """
     body, skipped = prepare(data, source=source)
     if FAST if fast is None else fast:
-        text = fast_text(body)
-        if text is not None:
-            found = _fast_scan(text, source=source)
-            if found is not None:
-                return found
+        found = _fast_read(body, source=source)
+        if found is not None:
+            return found
     return _element_scan(body, skipped, source=source)
+
+
+def _fast_read(body: bytes, *,
+               source: str) -> tuple[list[dict[str, Any]], dict[str, int]] | None:
+    """What the element reader would read from a vetted document, or None (fast path)."""
+    text = fast_text(body)
+    return None if text is None else _fast_scan(text, source=source)
 
 
 def _element_scan(body: bytes, skipped: int, *, source: str,
