@@ -46,11 +46,24 @@ Decisions
   entity or character reference in the numbers; no comment, CDATA or processing
   instruction), regular expressions split the text into the points' fields and the
   element reader reads only the rest (names, type, creator, segments). The split first
-  tries a pattern for the common shapes (:func:`_plain_pattern`: children in schema
-  order, Garmin TrackPointExtension), a sub-grammar of the general one
-  (:func:`_point_pattern`), which is used when a point does not fit. Results are
-  bit-identical (``tests/test_xml_fastpath.py``); any other file is read by the element
-  reader alone. ``FAST = False`` switches the fast path off.
+  tries the file's own pattern, learnt from points sampled across it
+  (:func:`runload.io.gpxshape.point_pattern`: the literal tags those points have, each
+  optional, in their order); then a pattern for the common shapes
+  (:func:`_plain_pattern`: children in schema order, Garmin TrackPointExtension); then
+  the general one (:func:`_point_pattern`). The first two only match what the general
+  one matches, with the same texts. Results are bit-identical
+  (``tests/test_xml_fastpath.py``, ``tests/test_gpx_shape.py``); any other file is read
+  by the element reader alone. ``FAST = False`` switches the fast path off.
+* **Well-formedness** is checked in full either way. Expat parses the whole file
+  (:func:`runload.io.xmlfast.well_formed`), except when the file's own pattern took
+  every point and every character may stand in XML
+  (:func:`runload.io.xmlfast.plain_chars`): each point is then a well-formed element
+  (literal tags, plain texts), so the file is well-formed exactly when the rest is, with
+  every run of points replaced by a marker element that checks their place and their
+  namespace prefixes (:func:`runload.io.gpxshape.marker`). The element reader parses
+  that rest anyway; a file that fails is read again by the element reader, which names
+  the line and column. Damaged files give the element reader's error
+  (``tests/test_gpx_shape.py`` damages files at random).
 * **Speed** (``benchmarks/bench_gpx.py``, 2 cores, CPU time): the fast path reads the
   corpus at about 6.5–7.5 µs per point, 1.4–1.6× the element reader and 5.3–6.0× gpxpy
   (parse + ``length_2d``) at low load (4.3–5.5× under heavy load); see
