@@ -1,0 +1,45 @@
+"""``runload report``: one runner's self-contained HTML report."""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+
+from .logs import _pain
+from .output import _command_line, _print_problems, _say
+from .reading import _nothing_read, _read
+from .weeks import _single_athlete, _weeks_to_show, _with_habits
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``runload report``: the self-contained HTML report."""
+    from ..report import write_report
+
+    activities, counts = _read(args.sources, args)
+    _nothing_read(activities, counts, args.sources, args)
+    episodes = _pain(args, athlete=_single_athlete(activities))
+    weekly = _with_habits(_weeks_to_show(activities, args), activities, episodes, args)
+    associations = _associations(weekly, episodes)
+    path = write_report(
+        activities, weekly, episodes=episodes, associations=associations, path=args.output,
+        units=args.units, inventory=counts,
+        parameters={"command": _command_line(args.argv),
+                    "sources": ", ".join(str(s) for s in args.sources),
+                    "pain log": str(args.pain) if args.pain else "none",
+                    "habits log": str(args.habits) if args.habits else "none",
+                    "sleep": str(args.sleep) if args.sleep else "none",
+                    "strides": "detected" if args.strides else "not detected"})
+    _print_problems(activities, args)
+    _say(f"report written to {path}")
+    return 0
+
+
+def _associations(weekly, episodes):
+    if episodes is None:
+        return None
+    from ..stats import associate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return associate(weekly, episodes)
+
