@@ -210,6 +210,14 @@ def test_version_and_help(runs):
     assert "metres" in text and "weeks" in text and "fraction" in text
 
 
+@pytest.mark.parametrize("module", ["runload", "runload.cli"])
+def test_python_dash_m_runs_the_command_line(module):
+    done = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"runload {runload.__version__}"
+
+
 def test_threshold_defaults_come_from_the_library():
     import inspect
 
