@@ -21,7 +21,7 @@ from conftest import FIRST_MONDAY, WORKED
 from conftest import weekly_runs as activities
 
 import runload
-import runload.report as report
+import runload.report.charts as report_charts
 from runload.audit import squad_audit
 from runload.load import weekly_load
 from runload.plot.weekly import PARTIAL_WEEK_LABEL
@@ -335,7 +335,7 @@ def test_hatched_weeks_are_explained_as_partial_not_missing(monkeypatch):
     weekly = weekly_load(acts, as_of=FIRST + pd.Timedelta(days=7 * len(WORKED) - 3))
     assert not weekly["complete"].iloc[0] and not weekly["complete"].iloc[-1]
     legends = []
-    real = report._figure
+    real = report_charts._figure  # the weekly chart's figure
 
     def spy(fig, alt, caption, **kw):
         for ax in fig.axes:
@@ -343,7 +343,7 @@ def test_hatched_weeks_are_explained_as_partial_not_missing(monkeypatch):
                 legends.append([t.get_text() for t in ax.get_legend().get_texts()])
         return real(fig, alt, caption, **kw)
 
-    monkeypatch.setattr(report, "_figure", spy)
+    monkeypatch.setattr(report_charts, "_figure", spy)
     page = render_report(acts, weekly)
     chart = _text(_section(page, "chart"))
     assert "Hatched bars are partial weeks" in chart
