@@ -123,6 +123,20 @@ def haversine_m(
     return 2.0 * radius_m * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
+def _steps_m(lat: NDArray[np.float64], lon: NDArray[np.float64],
+             radius_m: float) -> NDArray[np.float64]:
+    """:func:`haversine_m` from each point to the next of a 1-D track (``n - 1`` entries).
+
+    The same operations on the same numbers, element by element, so the same bits; each
+    latitude's radians and cosine are computed once instead of twice.
+    """
+    phi = np.radians(lat)
+    cos_phi = np.cos(phi)
+    h = np.sin((phi[1:] - phi[:-1]) / 2.0) ** 2 + cos_phi[:-1] * cos_phi[1:] * np.sin(
+        np.radians(lon[1:] - lon[:-1]) / 2.0) ** 2
+    return 2.0 * radius_m * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
 def step_distance_m(
     lat_deg: ArrayLike,
     lon_deg: ArrayLike,
@@ -148,7 +162,10 @@ def step_distance_m(
     lon = _floats(lon_deg)
     out = np.zeros(lat.shape, dtype=np.float64)
     if lat.size > 1:
-        out[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:], radius_m=radius_m)
+        if lat.ndim == 1 and lon.shape == lat.shape:
+            out[1:] = _steps_m(lat, lon, radius_m)
+        else:
+            out[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:], radius_m=radius_m)
     return out
 
 
@@ -186,9 +203,15 @@ def cumulative_distance_m(
     lon = _floats(lon_deg)
     n = lat.size
     brk = _breaks(breaks, n)
-    if n == 0:
-        return np.zeros(0)
+    if n < 2:
+        return np.zeros(n)
     has = np.isfinite(lat) & np.isfinite(lon)
+    if has.all() and lat.ndim == 1 and lon.shape == lat.shape:
+        # the usual case: every point has a position, so nothing to fill or carry
+        step = np.zeros(n)
+        step[1:] = _steps_m(lat, lon, radius_m)
+        step = np.where(np.isfinite(step) & ~brk, step, 0.0)
+        return np.cumsum(step)
     if not has.any():
         return np.zeros(n)
     # forward-fill positions, and carry breaks on position-less points to the next fix
@@ -201,7 +224,7 @@ def cumulative_distance_m(
     # a point without a position belongs to the step into the next fix
     group = np.cumsum(has) - has + 1
     brk_any = np.zeros(n + 2, dtype=bool)
-    np.logical_or.at(brk_any, group, brk)
+    brk_any[group[brk]] = True  # any break in the group
     step_brk = has & brk_any[group]
     step = np.where(np.isfinite(step) & ~step_brk, step, 0.0)
     return np.cumsum(step)
@@ -256,15 +279,37 @@ def jump_steps(
     .. [1] Graubner & Nixdorf (2011), Biomechanical analysis of the sprint and hurdles
        events at the 2009 IAAF World Championships. New Studies in Athletics 26, 19-53.
     """
+    _check_jump_options(max_speed_m_s, tolerance_m)
+    t = _floats(time_s)
+    lat = _floats(lat_deg)
+    lon = _floats(lon_deg)
+    if lat.ndim == 1 and lon.shape == lat.shape == t.shape:
+        out = np.zeros(lat.size, dtype=bool)
+        if lat.size > 1:
+            out[1:] = _step_jumps(lat, lon, t, max_speed_m_s, tolerance_m, radius_m)
+        return out
+    step = step_distance_m(lat, lon, radius_m=radius_m)
+    dt = np.zeros_like(step)
+    if t.size > 1:
+        dt[1:] = np.diff(t)
+    with np.errstate(invalid="ignore"):
+        limit = max_speed_m_s * np.maximum(dt, 0.0) + tolerance_m
+        return np.isfinite(step) & np.isfinite(dt) & (step > limit)
+
+
+def _check_jump_options(max_speed_m_s: float, tolerance_m: float) -> None:
     if not max_speed_m_s > 0 or not tolerance_m >= 0:
         raise ParameterError(
             f"max_speed_m_s must be > 0 and tolerance_m >= 0, got {max_speed_m_s}, {tolerance_m}"
         )
-    t = _floats(time_s)
-    step = step_distance_m(lat_deg, lon_deg, radius_m=radius_m)
-    dt = np.zeros_like(step)
-    if t.size > 1:
-        dt[1:] = np.diff(t)
+
+
+def _step_jumps(lat: NDArray[np.float64], lon: NDArray[np.float64], t: NDArray[np.float64],
+                max_speed_m_s: float, tolerance_m: float,
+                radius_m: float) -> NDArray[np.bool_]:
+    """:func:`jump_steps` of a 1-D track without its entry 0 (``n - 1`` entries, n >= 2)."""
+    step = _steps_m(lat, lon, radius_m)
+    dt = t[1:] - t[:-1]
     with np.errstate(invalid="ignore"):
         limit = max_speed_m_s * np.maximum(dt, 0.0) + tolerance_m
         return np.isfinite(step) & np.isfinite(dt) & (step > limit)
@@ -278,11 +323,16 @@ def _filter_segment(
     options: dict,
     max_points: int,
     max_end_points: int,
+    jump: NDArray[np.bool_] | None = None,
 ) -> None:
-    """Clear ``keep`` at the outliers of one segment (``keep`` is a view, changed in place)."""
+    """Clear ``keep`` at the outliers of one segment (``keep`` is a view, changed in place).
+
+    ``jump``, when given, is :func:`jump_steps` of the segment with every point kept.
+    """
     # 1. single-point spikes: a jump in and a jump out, but the bypass is plausible
     base = np.flatnonzero(keep)
-    jump = jump_steps(lat[base], lon[base], t[base], **options)
+    if jump is None:
+        jump = jump_steps(lat[base], lon[base], t[base], **options)
     if not jump.any():  # the usual case: nothing to filter
         return
     if base.size >= 3:
@@ -402,20 +452,38 @@ def jump_filter(
     if lon.shape != (n,) or t.shape != (n,):
         raise ParameterError("lat_deg, lon_deg and time_s must be 1-D and of equal length")
     brk = _breaks(breaks, n)
+    _check_jump_options(max_speed_m_s, tolerance_m)
     keep = np.ones(n, dtype=bool)
+    if n < 2:
+        return keep
     has = np.isfinite(lat) & np.isfinite(lon)
+    pos = has.nonzero()[0]
+    if pos.size < 2:
+        return keep
+    # the steps between consecutive points with a position, and whether each stays in a
+    # segment: a segment without a jump is left as it is, so only those with one are
+    # filtered (usually none)
+    if pos.size == n:
+        plat, plon, pt = lat, lon, t
+    else:
+        plat, plon, pt = lat[pos], lon[pos], t[pos]
+    jump = _step_jumps(plat, plon, pt, max_speed_m_s, tolerance_m, radius_m)
+    segment = np.cumsum(brk)[pos]  # brk[0] adds the same to all: only equality counts
+    inside = segment[1:] == segment[:-1]
+    jump &= inside
+    if not jump.any():
+        return keep
     options = {"max_speed_m_s": max_speed_m_s, "tolerance_m": tolerance_m, "radius_m": radius_m}
-    jump_steps(lat[:1], lon[:1], t[:1], **options)  # validates the options once
-    starts = np.flatnonzero(brk[1:]) + 1 if n else np.zeros(0, dtype=int)
-    bounds = np.concatenate([[0], starts, [n]]).astype(int)
-    pos = np.flatnonzero(has)
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        idx = pos[(pos >= lo) & (pos < hi)]
-        if idx.size < 2:
-            continue
+    # segments by their positioned points: pos[first[k]:last[k]] (jumps stay inside them)
+    first = np.concatenate(([0], np.flatnonzero(~inside) + 1))
+    last = np.concatenate((first[1:], [pos.size]))
+    for lo, hi in zip(first.tolist(), last.tolist(), strict=True):
+        if hi - lo < 2 or not jump[lo:hi - 1].any():
+            continue  # no step, or no jump: nothing to filter
+        idx = pos[lo:hi]
         sub = np.ones(idx.size, dtype=bool)
         _filter_segment(lat[idx], lon[idx], t[idx], sub, options, max_excursion_points,
-                        max_end_points)
+                        max_end_points, jump=np.concatenate(([False], jump[lo:hi - 1])))
         keep[idx[~sub]] = False
     return keep
 
@@ -460,11 +528,12 @@ def moving_time_s(
     if n < 2:
         return float("nan") if not np.isfinite(t).any() else 0.0
     brk = _breaks(breaks, n)
-    dt = np.diff(t)
+    dt = t[1:] - t[:-1] if t.ndim == 1 else np.diff(t)
     step = d[1:]
-    ok = np.isfinite(dt) & np.isfinite(step) & ~brk[1:] & (dt > 0)
-    if not np.isfinite(dt).any():
+    timed = np.isfinite(dt)
+    if not timed.any():
         return float("nan")
+    ok = timed & np.isfinite(step) & ~brk[1:] & (dt > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         moving = ok & (step / np.where(ok, dt, 1.0) >= stop_speed_m_s)
     return float(dt[moving].sum())
@@ -474,20 +543,27 @@ def _clamp_scan(low: NDArray[np.float64], high: NDArray[np.float64]):
     """Prefix composition of the clamps ``y -> min(max(y, low_t), high_t)``.
 
     The composition of two clamps is a clamp, so a Hillis-Steele scan does the sequential
-    recursion in log2(n) vectorised steps.
+    recursion in log2(n) vectorised steps (both bounds in one array, updated in place).
     """
-    a = low.copy()
-    b = high.copy()
+    bounds = np.stack([low, high])
     shift = 1
-    n = a.size
+    n = bounds.shape[1]
     while shift < n:
-        a_prev, b_prev = a[:-shift], b[:-shift]
-        a_new = np.clip(a_prev, a[shift:], b[shift:])
-        b_new = np.clip(b_prev, a[shift:], b[shift:])
-        a = np.concatenate([a[:shift], a_new])
-        b = np.concatenate([b[:shift], b_new])
+        later = bounds[:, shift:]
+        later[...] = _clamp(bounds[:, :-shift], later[0], later[1])
         shift *= 2
-    return a, b
+    return bounds[0], bounds[1]
+
+
+def _clamp(y, low, high):
+    """``numpy.clip(y, low, high)`` for numbers that are not NaN, selection for selection.
+
+    ``clip`` is ``min(max(y, low), high)`` with ``max(y, low) = y if y > low else low``
+    and ``min(m, high) = m if m < high else high``; written out the same way, so ties
+    (``-0.0`` against ``0.0``) pick the same side.
+    """
+    m = np.where(y > low, y, low)
+    return np.where(m < high, m, high)
 
 
 def ascent_m(elevation_m: ArrayLike, *, threshold_m: float = ASCENT_THRESHOLD_M) -> float:
@@ -534,14 +610,15 @@ def ascent_m(elevation_m: ArrayLike, *, threshold_m: float = ASCENT_THRESHOLD_M)
         return 0.0
     h = threshold_m / 2.0
     low, high = _clamp_scan(x - h, x + h)
-    y = np.concatenate([[x[0]], np.clip(x[0], low, high)[1:]])
+    y = _clamp(x[0], low, high)
+    y[0] = x[0]
     # the first sample's clamp is [x0 - h, x0 + h] which holds x0, so y[0] == x[0]
-    dy = np.diff(y)
-    sign = np.sign(dy)
-    nz = sign[sign != 0]
+    dy = y[1:] - y[:-1]
+    nz = dy[dy != 0]  # the signs of the moves (NaN cannot occur: x is finite)
     if nz.size == 0:
         return 0.0
-    up_start = (nz > 0) & np.concatenate([[True], nz[:-1] < 0])
-    after_trough = (nz > 0) & np.concatenate([[False], nz[:-1] < 0])
+    up = nz > 0
+    after_trough = int(np.count_nonzero(up[1:] & (nz[:-1] < 0)))
+    up_starts = after_trough + int(up[0])
     rise = dy[dy > 0].sum()
-    return float(rise + h * up_start.sum() + h * after_trough.sum())
+    return float(rise + h * np.int64(up_starts) + h * np.int64(after_trough))

@@ -13,8 +13,9 @@ Activity XML comes from anywhere (exports, e-mail, the web), so it is parsed as 
 * **Malformed XML** raises :class:`runload.errors.ReadError` with kind ``malformed_xml``
   naming the line and column (counted in the file as given, before any stripping).
 
-How the protection is enforced: defusedxml's parser (``forbid_dtd``, ``forbid_entities``,
-``forbid_external``) reads the document up to the start of its root element. A document
+How the protection is enforced: expat with defusedxml's refusals (``forbid_dtd``,
+``forbid_entities``, ``forbid_external``: the handlers defusedxml's parser installs)
+reads the document up to the start of its root element (:func:`prepare`). A document
 type declaration, and so every entity declaration and external reference, can only stand
 in the prolog before the root element (XML 1.0, production [22]), so once the root element
 has started without a DTD the rest of the document cannot define or fetch anything: any
@@ -35,8 +36,11 @@ columns of plain decimal numbers, and of times in one strict ISO 8601 shape
 (``2024-03-04T07:00:00.000Z``), are converted by pyarrow's casts, about twice as fast as
 numpy and pandas; they are used only when a cheap byte check and arrow itself accept the
 whole column, so the values are exactly those numpy/pandas give (property tests in
-``tests/test_xmlsafe_floats.py`` and ``tests/test_xmlsafe_times.py``). Other columns
-take the numpy/pandas path unchanged. pyarrow is imported on first use.
+``tests/test_xmlsafe_floats.py`` and ``tests/test_xmlsafe_times.py``). Arrow's fixed
+cost (about 0.1 ms a column) outweighs its gain on short columns: numbers of fewer than
+512 texts go to numpy, and times of at most 512 texts in the strict shape are read by
+numpy integer arithmetic on their digits (exact, and checked the same way). Other
+columns take the numpy/pandas path unchanged. pyarrow is imported on first use.
 
 Quirks handled: a UTF-8 byte-order mark and whitespace before ``<?xml`` (Strava and some
 Garmin TCX files start with blank lines, which is not well-formed XML).
@@ -54,6 +58,7 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+import xml.parsers.expat as expat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -101,6 +106,9 @@ _AFTER_NS = pd.Timestamp("2262-04-11", tz="UTC")
 LATEST_TIME = pd.Timestamp("2100-01-01", tz="UTC")
 _LATEST_NS = LATEST_TIME.value
 
+#: The dtype of sample times: nanoseconds, UTC, as ``tz_localize("UTC")`` makes it.
+_UTC_NS = pd.DatetimeIndex(np.zeros(0, dtype="M8[ns]")).tz_localize("UTC").dtype
+
 _UTF8_BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n"
 
@@ -145,7 +153,7 @@ class _SmallReads(io.BytesIO):
 
 
 def prepare(data: bytes, *, source: str) -> tuple[bytes, int]:
-    """Strip a UTF-8 BOM and leading whitespace, and vet the prolog with defusedxml.
+    """Strip a UTF-8 BOM and leading whitespace, and vet the prolog with defusedxml's rules.
 
     Parameters
     ----------
@@ -168,6 +176,13 @@ def prepare(data: bytes, *, source: str) -> tuple[bytes, int]:
         the prolog is not well-formed.
     UnsafeInputError
         ``kind='unsafe'`` for any DTD, entity declaration or external reference.
+
+    Notes
+    -----
+    The prolog is read by :func:`_vet`: expat with the handlers defusedxml's parser
+    installs, without its pure-Python tree builder around them (about 0.1 ms a file
+    less). :func:`_vet_defused`, the vetting by defusedxml itself, is the reference
+    (``tests/test_xmlsafe_vet.py``: the same outcome, error messages included).
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise ReadError(f"expected bytes, got {type(data).__name__}", source=source,
@@ -180,15 +195,98 @@ def prepare(data: bytes, *, source: str) -> tuple[bytes, int]:
     if not stripped:
         raise ReadError("the file is empty", source=source, kind="empty")
     with xml_errors(source=source, skipped_lines=skipped):
-        events = DET.iterparse(
-            _SmallReads(stripped),
-            events=("start",),
-            forbid_dtd=True,
-            forbid_entities=True,
-            forbid_external=True,
-        )
-        next(iter(events), None)  # parse up to the root element's start tag
+        _vet(stripped)
     return stripped, skipped
+
+
+def _vet_defused(body: bytes) -> None:
+    """Parse ``body`` up to its root element's start tag with defusedxml's parser.
+
+    The reference of :func:`_vet`: raises what it raises, for every document.
+    """
+    events = DET.iterparse(
+        _SmallReads(body),
+        events=("start",),
+        forbid_dtd=True,
+        forbid_entities=True,
+        forbid_external=True,
+    )
+    next(iter(events), None)  # parse up to the root element's start tag
+
+
+class _RootStarted(Exception):
+    """The root element's start tag has been read: the prolog is vetted."""
+
+
+def _root_started(*_args) -> None:
+    raise _RootStarted
+
+
+def _ignore(*_args) -> None:
+    pass
+
+
+def _refuse_doctype(name, sysid, pubid, has_internal_subset) -> None:
+    raise defusedxml.DTDForbidden(name, sysid, pubid)
+
+
+def _refuse_entity(name, is_parameter_entity, value, base, sysid, pubid,
+                   notation_name) -> None:
+    raise defusedxml.EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+
+def _refuse_unparsed_entity(name, base, sysid, pubid, notation_name) -> None:
+    raise defusedxml.EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+
+def _refuse_external(context, base, sysid, pubid) -> None:
+    raise defusedxml.ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def _parse_error(error: expat.ExpatError) -> ET.ParseError:
+    """The :class:`xml.etree.ElementTree.ParseError` ElementTree makes of an expat error."""
+    err = ET.ParseError(error)
+    err.code = error.code
+    err.position = error.lineno, error.offset
+    return err
+
+
+def _vet(body: bytes) -> None:
+    """Parse ``body`` up to its root element's start tag, refusing what defusedxml refuses.
+
+    What :func:`_vet_defused` does, step by step: an expat parser made as ElementTree's
+    pure-Python ``XMLParser`` makes it (namespace separator ``}``, buffered text, ordered
+    attributes, the same kinds of handlers) with defusedxml's refusals of document type
+    declarations, entity declarations and external references, fed 1 KiB at a time. It
+    stops at the root element's start tag, as the first ``start`` event did. When the
+    document ends first, the final parse reports what ElementTree's ``close`` reports
+    (``no element found``, an unclosed token), or nothing for a document complete at its
+    end. Expat errors are raised as the same ``ParseError`` (message, code, position).
+    """
+    parser = expat.ParserCreate(None, "}")
+    parser.DefaultHandlerExpand = _ignore
+    parser.StartElementHandler = _root_started
+    parser.EndElementHandler = _ignore
+    parser.CharacterDataHandler = _ignore
+    parser.CommentHandler = _ignore
+    parser.ProcessingInstructionHandler = _ignore
+    parser.buffer_text = 1
+    parser.ordered_attributes = 1
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+    parser.ExternalEntityRefHandler = _refuse_external
+    view = memoryview(body)
+    try:
+        for start in range(0, len(body), 1024):
+            parser.Parse(view[start:start + 1024], False)
+        # the document ended before its root element started (or expat waits for more)
+        parser.StartElementHandler = _ignore
+        parser.Parse(b"", True)
+    except _RootStarted:
+        return
+    except expat.ExpatError as exc:
+        raise _parse_error(exc)  # noqa: B904 (as ElementTree raises it)
 
 
 def iter_end(body: bytes) -> Iterator[tuple[str, ET.Element]]:
@@ -348,13 +446,13 @@ def times_from_text(values: list) -> pd.DatetimeIndex:
     reports and ignores (never a silent NaT). Resolution is nanoseconds, as in
     :data:`runload.columns.TRACK`.
 
-    Columns of one strict shape (see :func:`times_ns`) are parsed by pyarrow, others by
-    pandas (``format='ISO8601'``), with the same result.
+    Columns of one strict shape (see :func:`times_ns`) are parsed by numpy (at most 512
+    texts) or pyarrow, others by pandas (``format='ISO8601'``), with the same result.
     """
     if values and not (values[0] is None and values.count(None) == len(values)):
-        fast = _arrow_times_ns(values)
+        fast = _strict_times_ns(values)
         if fast is not None:
-            return pd.DatetimeIndex(fast.view("M8[ns]")).tz_localize("UTC")
+            return _utc_index(fast)
     return _pandas_times(values)
 
 
@@ -398,6 +496,103 @@ def _template(length: int) -> dict[int, int] | None:
 _TEMPLATES = {length: _template(length) for length in range(20, 31)}
 
 
+#: Months the digit path takes (1678-01 to 2261-12: every instant of them is inside the
+#: nanosecond range), numbered ``year * 12 + month``.
+_FIRST_MONTH, _LAST_MONTH = 1678 * 12 + 1, 2261 * 12 + 12
+_MONTH_STARTS = np.arange("1678-01", "2262-02", dtype="M8[M]").astype("M8[D]").view(np.int64)
+#: Per month from 1678-01: the day (since 1970-01-01) before it starts, and its number of
+#: days, by numpy's proleptic Gregorian calendar (that of pandas and arrow).
+_MONTHS = np.stack([_MONTH_STARTS[:-1] - 1, np.diff(_MONTH_STARTS)], axis=1)
+
+
+def _digit_shape(template: dict[int, int]) -> tuple[np.ndarray, ...]:
+    """Arrays checking and reading one strict shape by numpy arithmetic.
+
+    ``offset``: the code subtracted from each character (``'0'`` for digits, the
+    separator itself for separators); ``limit``: the largest difference allowed there
+    (9, or 5 for the tens of minutes and seconds; 0 for separators);
+    ``weights``: the digits to the fields ``year * 12 + month``, month, day, hour,
+    seconds of the day, and nanoseconds of the fraction (floats, for a BLAS product:
+    every product and sum is an integer below 2**53, so exact in any order).
+    """
+    length = max(template) + 1
+    offset = np.full(length, ord("0"), dtype=np.uint32)
+    limit = np.full(length, 9, dtype=np.uint32)
+    for at, code in template.items():
+        offset[at], limit[at] = code, 0
+    limit[[14, 17]] = 5  # minutes and seconds: at most 59
+    weights = np.zeros((length, 6), dtype=np.float64)
+    for at, (year, month, day, hour, second) in {
+            0: (1000, 0, 0, 0, 0), 1: (100, 0, 0, 0, 0), 2: (10, 0, 0, 0, 0),
+            3: (1, 0, 0, 0, 0), 5: (0, 10, 0, 0, 0), 6: (0, 1, 0, 0, 0),
+            8: (0, 0, 10, 0, 0), 9: (0, 0, 1, 0, 0), 11: (0, 0, 0, 10, 36_000),
+            12: (0, 0, 0, 1, 3_600), 14: (0, 0, 0, 0, 600), 15: (0, 0, 0, 0, 60),
+            17: (0, 0, 0, 0, 10), 18: (0, 0, 0, 0, 1)}.items():
+        weights[at, :5] = (12 * year + month, month, day, hour, second)
+    for k in range(length - 21):  # fraction digits: tenths of a second first
+        weights[20 + k, 5] = 10 ** (8 - k)
+    return offset, limit, weights
+
+
+_DIGIT_SHAPES = {length: _digit_shape(template) for length, template in _TEMPLATES.items()
+                 if template is not None}
+#: Bounds of the fields: the lowest, and the range above it (the last two cannot be out
+#: of bounds).
+_FIELDS_LOW = np.array([_FIRST_MONTH, 1, 1, 0, 0, 0], dtype=np.int64)
+_FIELDS_RANGE = (np.array([_LAST_MONTH, 12, 31, 23, 86_399, 999_999_999], dtype=np.int64)
+                 - _FIELDS_LOW).astype(np.uint64)
+#: Columns of at most this many texts are parsed by numpy arithmetic, longer ones by
+#: arrow.
+_DIGITS_MAX = 512
+
+
+def _digit_times_ns(values: list) -> np.ndarray | None:
+    """Times of one strict shape (or ``None``) as int64 ns, by numpy arithmetic; else None.
+
+    The same texts as :func:`_arrow_times_ns` (``YYYY-MM-DDThh:mm:ss[.f…]Z``, one
+    length, checked character by character), and only real instants of the years 1678
+    to 2261: month 1-12, a day the month has (29 February in leap years only), hour
+    0-23, minute and second 0-59. Any other column returns None, for arrow or pandas.
+    The fields are exact integers and the days come from numpy's calendar, so the
+    instants are exact. It has almost no fixed cost, which arrow's conversion has (about
+    0.1 ms a column).
+    """
+    nulls = values.count(None)
+    if nulls:
+        texts = np.array(values, dtype=object)
+        present = texts != None  # noqa: E711 (element-wise)
+        found = _digit_times_ns(texts[present].tolist())
+        if found is None:
+            return None
+        out = np.full(len(values), _NAT, dtype=np.int64)
+        out[present] = found
+        return out
+    try:
+        text = np.array(values)
+    except (TypeError, ValueError):
+        return None
+    if text.dtype.kind != "U" or text.ndim != 1:
+        return None
+    length = text.dtype.itemsize // 4
+    shape = _DIGIT_SHAPES.get(length)
+    if shape is None or len("".join(values)) != text.size * length:
+        return None  # no strict shape, or NULs that numpy dropped from a text's end
+    offset, limit, weights = shape
+    # shorter texts are padded with code 0, below every digit and separator: it wraps
+    # around to a huge difference, as does any character before its expected code
+    digits = text.view(np.uint32).reshape(-1, length) - offset
+    if not (digits <= limit).all():
+        return None
+    fields = (digits.astype(np.float64) @ weights).astype(np.int64) - _FIELDS_LOW
+    if not (fields.view(np.uint64) <= _FIELDS_RANGE).all():
+        return None  # a field below its bounds wraps around to a huge number
+    month = _MONTHS[fields[:, 0]]
+    day = fields[:, 2] + 1
+    if not (day <= month[:, 1]).all():
+        return None  # 30 February, 31 April, 29 February of a common year
+    return ((month[:, 0] + day) * 86_400 + fields[:, 4]) * 1_000_000_000 + fields[:, 5]
+
+
 def _arrow_times_ns(values: list) -> np.ndarray | None:
     """Times of one strict shape (or ``None``) as int64 ns, by arrow; else None.
 
@@ -431,20 +626,46 @@ def _arrow_times_ns(values: list) -> np.ndarray | None:
         return None
 
 
+def _strict_times_ns(values: list) -> np.ndarray | None:
+    """Times of one strict shape as int64 ns (numpy for short columns, else arrow), or None."""
+    if len(values) <= _DIGITS_MAX:
+        fast = _digit_times_ns(values)
+        if fast is not None:
+            return fast
+    return _arrow_times_ns(values)
+
+
 def times_ns(values: list) -> np.ndarray:
     """:func:`times_from_text` as int64 nanoseconds since the Unix epoch (NaT: min int64).
 
     Columns of one strict ISO 8601 shape (``2024-03-04T07:00:00Z``, with or without a
-    fixed number of fraction digits: what devices write) are parsed by pyarrow, about
-    twice as fast as pandas and without its fixed cost of about 0.5 ms a call; the values
-    are the same (``tests/test_xmlsafe_times.py``). Anything else goes through
-    :func:`times_from_text`.
+    fixed number of fraction digits: what devices write) are parsed without pandas and
+    its fixed cost of about 0.5 ms a call: up to 512 texts by numpy arithmetic on their
+    digits (:func:`_digit_times_ns`, no fixed cost), longer columns by pyarrow (about
+    twice as fast as pandas); the values are the same (``tests/test_xmlsafe_times.py``).
+    Anything else goes through :func:`times_from_text`.
     """
     if values and not (values[0] is None and values.count(None) == len(values)):
-        fast = _arrow_times_ns(values)
+        fast = _strict_times_ns(values)
         if fast is not None:
             return fast
     return np.asarray(_pandas_times(values).asi8, dtype=np.int64)
+
+
+def _utc_index(ns: np.ndarray) -> pd.DatetimeIndex:
+    """int64 nanoseconds (NaT: min int64) as a UTC index, without copying them.
+
+    The index ``pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC")`` gives (values,
+    dtype, no frequency, no name), built directly from its parts: the public route
+    checks and copies the values twice, about 30 µs a column
+    (``tests/test_xmlsafe_times.py`` compares the two).
+    """
+    values = ns.view("M8[ns]")
+    try:
+        array = pd.arrays.DatetimeArray._simple_new(values, dtype=_UTC_NS)
+        return pd.DatetimeIndex._simple_new(array)
+    except (AttributeError, TypeError):  # pandas without these constructors
+        return pd.DatetimeIndex(values).tz_localize("UTC")
 
 
 def _in_ns_range(times) -> pd.DatetimeIndex:
@@ -534,7 +755,7 @@ def join_columns(text: dict[str, list], numbers: dict[str, list],
         dtype = np.float64 if kind == "float" else np.int64
         array = np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
         if kind == "time":
-            out[name] = pd.DatetimeIndex(array.view("M8[ns]")).tz_localize("UTC")
+            out[name] = _utc_index(array)
         else:
             out[name] = array
     return out
