@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    from .cli import _show_warning
+    from .cli.output import _show_warning
 
     with warnings.catch_warnings():
         warnings.simplefilter("default")
