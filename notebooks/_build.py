@@ -26,8 +26,15 @@ KERNEL = {
 }
 
 
-def md(text: str):
-    return new_markdown_cell(textwrap.dedent(text).strip("\n"))
+def md(*parts: str):
+    """A markdown cell from one or more text blocks, each dedented on its own.
+
+    Pass a shared block (``REF_LOAD``) as a separate argument, between the indented
+    literals, instead of concatenating it into one: a concatenation mixes indented and
+    unindented lines, so ``textwrap.dedent`` finds no common indent, the cell keeps its
+    8 spaces and Markdown renders it as a code block.
+    """
+    return new_markdown_cell("".join(textwrap.dedent(part) for part in parts).strip("\n"))
 
 
 def code(text: str, *tags: str):
@@ -669,7 +676,7 @@ def notebook_02():
         - Whether *your* back pain followed any of these is notebook 3's question.
 
         ## References
-        """ + REF_LOAD + """
+        """, REF_LOAD, """\
         - The rules, precisely, and a worked example: `docs/load_rules.md`; the habits:
           `docs/habits.md`.
         """),
@@ -882,7 +889,7 @@ def notebook_03():
         runners (notebook 4), which says more, but only about that squad.
 
         ## References
-        """ + REF_PAIN + """
+        """, REF_PAIN, """\
         - Buist I et al. (2008) *Am J Sports Med* 36:33–39; Nielsen RO et al. (2014)
           *JOSPT* 44:739–747; Frandsen JSB et al. (2025) *Br J Sports Med* 59:1203.
         - How each analysis works and its simulated false-alarm rate and power:
@@ -1475,7 +1482,7 @@ def notebook_05():
         sensitivity analysis.*
 
         ## References
-        """ + REF_LOAD + REF_PAIN + """
+        """, REF_LOAD, REF_PAIN, """\
         - Method details and simulated error rates: `docs/load_rules.md`, `docs/pain_analysis.md`.
         """),
     ]
