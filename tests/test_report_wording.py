@@ -347,7 +347,7 @@ def test_hatched_weeks_are_explained_as_partial_not_missing(monkeypatch):
     page = render_report(acts, weekly)
     chart = _text(_section(page, "chart"))
     assert "Hatched bars are partial weeks" in chart
-    assert "the first week of the data, always, even when it starts on a Monday" in chart
+    assert "the first week of the data, always, even when it starts on the first day of a week" in chart
     assert "still in progress" in chart and "not missing data" in chart
     assert legends and PARTIAL_WEEK_LABEL in legends[0]
     assert "incomplete week" not in legends[0]

@@ -40,7 +40,7 @@ def _weekly_chart(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: st
 #: What a hatched bar means (docs/load_rules.md, "Complete weeks").
 PARTIAL_WEEK_TEXT = (
     "Hatched bars are partial weeks, shown but judged by no rule (no flag, no recovery week): "
-    "the first week of the data, always, even when it starts on a Monday, because the "
+    "the first week of the data, always, even when it starts on the first day of a week, because the "
     "training before it is unknown; and a week that ends after the end of the data (the day "
     "of the last recorded activity, or as_of), still in progress. A hatched bar is not "
     "missing data")

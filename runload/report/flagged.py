@@ -82,8 +82,8 @@ def _rule_text(column: str, row: Mapping[str, Any], params: Mapping[str, Any], u
                 f"≥{params.get('recovery_drop', 0.20):.0%} lower)")
     if column == "flag_session_spike":
         spike = params.get("spike", 0.10)
-        return (f"a run {_pct(row.get('max_spike_pct'))} longer than the longest run of the 30 days "
-                f"before (threshold +{spike:.0%}); longest run "
+        return (f"a run {_pct(row.get('max_spike_pct'))} longer than any run of the 30 days "
+                f"before it (the rule allows +{spike:.0%}); this week's longest run: "
                 f"{_dist(row.get('longest_run_m'), units)} {units}")
     if column == "flag_acwr":
         ratio = row.get("acwr_rolling")

@@ -24,18 +24,25 @@ def _chart_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: s
     return "".join(parts)
 
 
+def _onset_days(episodes: pd.DataFrame | None, athlete: str, n_athletes: int) -> pd.Series:
+    """The days (midnight, as written) on which ``athlete``'s back-pain episodes began."""
+    mine = _episodes_of(episodes, athlete, n_athletes)
+    if mine is None or not len(mine):
+        return pd.Series([], dtype="datetime64[ns]")
+    return pd.to_datetime(mine["onset"]).dt.to_period("D").dt.start_time
+
+
 def _weeks_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str) -> str:
     flags = _flag_columns(weekly)
     several = weekly["athlete"].nunique() > 1
-    onsets = pd.Series(dtype="int64")
-    if episodes is not None and len(episodes):
-        onset = pd.to_datetime(episodes["onset"])
-        onsets = onset.dt.to_period("D").dt.start_time.value_counts()
+    names = weekly["athlete"].astype("string").fillna("runner")
+    athletes = list(pd.unique(names))
+    onsets = {athlete: _onset_days(episodes, athlete, len(athletes)) for athlete in athletes}
     headers = (["athlete"] if several else []) + [
         "week", f"distance ({units})", "runs", f"longest ({units})", "change", "recovery",
         "streak", "flags"] + (["pain onsets"] if episodes is not None else [])
     rows = []
-    for r in weekly.sort_values(["athlete", "week_start"]).to_dict("records"):
+    for r in weekly.assign(_who=names).sort_values(["athlete", "week_start"]).to_dict("records"):
         week = pd.Timestamp(r["week_start"])
         raised = [_flag_name(c) for c in flags if bool(r.get(c)) and not pd.isna(r.get(c))]
         cells = ([_e(r["athlete"])] if several else []) + [
@@ -49,8 +56,8 @@ def _weeks_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: s
             _e(", ".join(raised)),
         ]
         if episodes is not None:
-            n = int(onsets[(onsets.index >= week) & (onsets.index < week + pd.Timedelta(days=7))]
-                    .sum())
+            days = onsets[r["_who"]]
+            n = int(((days >= week) & (days < week + pd.Timedelta(days=7))).sum())
             cells.append(str(n) if n else "")
         rows.append(cells)
     first_num = 1 + several
