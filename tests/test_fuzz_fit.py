@@ -63,7 +63,7 @@ def check_parse(data: bytes, *, fast: bool = True) -> Parsed | ReadError:
     for kind, message in result.problems:
         assert kind in PROBLEM_KINDS and message
     for row in result.activities:
-        assert row["sport"] in SPORTS
+        assert row["sport"] is None or row["sport"] in SPORTS  # None: no sport stated
         assert row["start_time"] is pd.NaT or isinstance(row["start_time"], pd.Timestamp)
         assert not np.isinf(row["distance_m"])
     if not result.activities:

@@ -68,7 +68,10 @@ Rules
   kept with the file's values and a ``bad_time`` problem.
 * **No session message** (files cut off before the summary is written, some SDK
   samples): one row is built from the records (first/last timestamp, last distance,
-  mean heart rate) and a problem says so.
+  mean heart rate) and a problem says so. Its sport is the ``sport`` message's, else
+  the laps'; when the file states none, ``sport`` is ``None`` (not ``'other'``), so
+  that the ingest infers it from the name or speed (``sport_inferred``), as for a GPX
+  without ``<type>``. A session without a sport field takes the same fallback.
 * **Broken files**: a truncated file or a stream that stops being decodable keeps what
   was recorded before the break (``truncated``, naming the byte offset; a session
   summary written before the break is kept as the device's figure); a checksum mismatch
@@ -625,14 +628,28 @@ def _heart_rate(value: Any) -> float:
     return number if number > 0 else float("nan")
 
 
-def _fallback_sport(summary: list[dict[str, Any]]) -> str:
-    """The sport of a file without sessions: its sport message, else its laps."""
+def _fallback_sport(summary: list[dict[str, Any]]) -> str | None:
+    """The sport a file states outside its sessions: its sport message, else its laps.
+
+    ``None`` when neither states one (a file cut off before any of them, some SDK
+    samples): the sport is then missing, not ``'other'``, so that the ingest infers it
+    from the file's name or speed as for a GPX without ``<type>``
+    (:func:`runload.io.sports.infer_sports`, ``sport_inferred=True``). A file that does
+    state a sport, even ``generic``, keeps it (``generic`` is ``'other'``).
+    """
     for name in ("sport", "lap"):
         messages = [m for m in summary if m["_message"] == name]
         sport = _first(messages, "sport")
         if sport is not None:
             return fit_sport(sport, _first(messages, "sub_sport"))
-    return "other"
+    return None
+
+
+def _session_sport(session: Mapping[str, Any], summary: list[dict[str, Any]]) -> str | None:
+    """The sport of a session; a session stating none takes :func:`_fallback_sport`."""
+    if session.get("sport") is None and session.get("sub_sport") is None:
+        return _fallback_sport(summary)
+    return fit_sport(session.get("sport"), session.get("sub_sport"))
 
 
 def _row_from_session(
@@ -642,8 +659,12 @@ def _row_from_session(
     records: Mapping[str, np.ndarray] | None,
     shift_s: float | None,
     common: Mapping[str, Any],
+    summary: list[dict[str, Any]],
 ) -> tuple[dict[str, Any], float | None, float | None]:
-    """One activity row from a session message; also its raw start and end."""
+    """One activity row from a session message; also its raw start and end.
+
+    ``summary`` (the file's summary messages) gives the sport of a session that states
+    none (:func:`_session_sport`)."""
     elapsed = _float(session.get("total_elapsed_time"))
     raw_start = _raw_time(session.get("start_time"))
     raw_end = _raw_time(session.get("timestamp"))
@@ -670,7 +691,7 @@ def _row_from_session(
     start = _to_utc(np.array([np.nan if raw_start is None else raw_start]), shift_s)[0]
     row = {
         "format": "fit",
-        "sport": fit_sport(session.get("sport"), session.get("sub_sport")),
+        "sport": _session_sport(session, summary),
         "start_time": start,
         "utc_offset_s": common["utc_offset_s"],
         "elapsed_time_s": elapsed,
@@ -772,7 +793,8 @@ def summarise_fit(
         laps = [m for m in summary if m["_message"] == "lap"]
         for number, session in enumerate(sessions, start=1):
             row, raw_start, _ = _row_from_session(
-                session, laps=laps, records=records, shift_s=shift_s, common=common
+                session, laps=laps, records=records, shift_s=shift_s, common=common,
+                summary=summary,
             )
             leg = f"session {number}" if len(sessions) > 1 else "activity"
             problems.extend(_time_problems(row, leg=leg, raw_start=raw_start, how=how))
@@ -907,11 +929,10 @@ def parse_fit(data: bytes, *, source: str, fast: bool = True) -> Parsed:
 def _record_sports(summary: list[dict[str, Any]], stamps: np.ndarray) -> np.ndarray:
     """The contract sport of each record: the sport of the session it falls in."""
     sessions = [m for m in summary if m["_message"] == "session"]
-    fallback = _fallback_sport(summary)
     if not sessions:
-        return np.full(stamps.shape, fallback, dtype=object)
+        return np.full(stamps.shape, _fallback_sport(summary), dtype=object)
     starts = np.array([_float(_raw_time(s.get("start_time"))) for s in sessions])
-    sports = np.array([fit_sport(s.get("sport"), s.get("sub_sport")) for s in sessions], dtype=object)
+    sports = np.array([_session_sport(s, summary) for s in sessions], dtype=object)
     order = np.argsort(np.where(np.isfinite(starts), starts, -np.inf), kind="stable")
     starts, sports = starts[order], sports[order]
     where = np.searchsorted(np.where(np.isfinite(starts), starts, -np.inf), stamps, side="right") - 1
