@@ -66,17 +66,21 @@ def test_strava_export_joined(tmp_path):
     df = read_activities(strava_export(tmp_path))
     z = str(tmp_path / "export_12345.zip")
     assert df["source"].tolist() == [f"{z}!activities/8860310523.gpx.gz",
-                                     f"{z}!activities/111.fit", f"{z}!activities/222.tcx.gz"]
+                                     f"{z}!activities/111.fit", f"{z}!activities.csv",
+                                     f"{z}!activities/222.tcx.gz"]
     assert set(df["athlete"]) == {"export_12345"}
-    assert df["name"].tolist()[:2] == ["Lunch Run", "Hill reps"]
+    assert df["name"].tolist()[:3] == ["Lunch Run", "Hill reps", "Gym"]
     assert df["gear"].tolist()[0] == "Pegasus 39"
-    # the CSV's type replaces only a generic sport from the file
-    assert df["sport"].tolist() == ["running", "running", "running"]
-    assert df["format"].tolist() == ["gpx", "fit", "tcx"]
+    # the CSV's type replaces only a generic sport from the file; the manual entry's
+    # sport is its Activity Type
+    assert df["sport"].tolist() == ["running", "running", "strength_training", "running"]
+    assert df["format"].tolist() == ["gpx", "fit", "csv", "tcx"]
+    assert df["distance_source"].tolist()[2] == "manual"
     inv = inventory(df)
-    assert (inv["files_seen"], inv["activity_files"], inv["problem_files"]) == (3, 3, 0)
-    # profile.csv, messaging.json, profile.jpg, activities.csv, routes/1.gpx, media/x.jpg
-    assert inv["ignored_files"] == 6
+    # activities.csv holds a manual entry: an activity file of its own
+    assert (inv["files_seen"], inv["activity_files"], inv["problem_files"]) == (4, 4, 0)
+    # profile.csv, messaging.json, profile.jpg, routes/1.gpx, media/x.jpg
+    assert inv["ignored_files"] == 5
     assert (inv["strava_exports"], inv["garmin_exports"]) == (1, 0)
     assert problems(df).empty
 
@@ -90,7 +94,8 @@ def test_strava_export_unzipped_folder(tmp_path):
     df = read_activities(root)
     assert df["name"].tolist()[:2] == ["Lunch Run", "Hill reps"]
     assert df["source"].tolist()[0] == os.path.join(root, "activities", "8860310523.gpx.gz")
-    assert len(df) == 3 and inventory(df)["files_seen"] == 3
+    assert df["source"].tolist()[2] == os.path.join(root, "activities.csv")
+    assert len(df) == 4 and inventory(df)["files_seen"] == 4
 
 
 def garmin_export(tmp_path, monitoring: bytes):
@@ -268,9 +273,13 @@ def test_gzipped_zip_and_bad_zip(tmp_path):
     inner = zip_bytes({"r.fit": fake_bytes("fit", [run()])})
     g = write(tmp_path / "export.zip.gz", gzip.compress(inner))
     write(tmp_path / "broken.zip", b"PK\x03\x04 not really a zip")
+    # an end record whose directory is broken: malformed, not cut short
+    write(tmp_path / "junk.zip", inner.replace(b"PK\x01\x02", b"PK\x01\x09"))
     df = read_quiet(tmp_path)
     assert df["source"].tolist() == [f"{g}!r.fit"]
-    assert problems(df)["kind"].tolist() == ["malformed"]
+    # a local header and no end record: a zip cut short; the other is malformed
+    assert problems(df)["kind"].tolist() == ["truncated", "malformed"]
+    assert "cut short" in problems(df)["message"][0]
 
 
 def test_symlinks_not_followed_outside(tmp_path):

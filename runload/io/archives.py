@@ -39,6 +39,7 @@ import io
 import os
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -60,6 +61,7 @@ __all__ = [
     "close_zips",
     "read_member",
     "is_junk",
+    "STRAVA_MANUAL",
 ]
 
 MiB = 2**20
@@ -101,6 +103,10 @@ class Entry(NamedTuple):
         Index of the ``source`` argument of read_activities the file was found under.
     limits : Limits
         The limits to read it with.
+    reader : str or None
+        ``'strava_manual'`` for the ``activities.csv`` of a Strava export that holds
+        manual entries (read from the CSV, :func:`runload.io.exports.strava_manual`);
+        None for an activity file (its format is told by its content).
     """
 
     source: str
@@ -111,6 +117,11 @@ class Entry(NamedTuple):
     refusal: tuple[str, str] | None = None
     origin: int = 0
     limits: Limits = Limits()
+    reader: str | None = None
+
+
+#: :attr:`Entry.reader` of a Strava ``activities.csv`` read for its manual entries.
+STRAVA_MANUAL = "strava_manual"
 
 
 @dataclass
@@ -366,11 +377,15 @@ def _walk_dir(root: str, *, limits: Limits, log: WalkLog, recursive: bool,
             csv_path = os.path.join(dirpath, exports.STRAVA_CSV)
             try:
                 with open(csv_path, "rb") as fh:
-                    meta = exports.strava_metadata(fh.read(limits.max_file_bytes))
+                    table = exports.strava_csv(fh.read(limits.max_file_bytes))
             except OSError:
-                meta = {}
-            for filename, values in meta.items():
+                table = exports.StravaCSV({}, [])
+            for filename, values in table.metadata.items():
                 log.metadata[os.path.join(dirpath, *filename.split("/"))] = values
+            if table.manual:  # the CSV is then an activity file of its own
+                files.remove(exports.STRAVA_CSV)
+                yield Entry(csv_path, csv_path, origin=origin, limits=limits,
+                            reader=STRAVA_MANUAL)
         elif exports.is_garmin_root(keep):
             log.exports[dirpath] = "garmin"
         ignored_dirs = [d for d in keep if d in skip_dirs]
@@ -511,8 +526,19 @@ def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: 
     try:
         zf = zipfile.ZipFile(zsrc)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        yield _refuse(display, path, "malformed", f"not a readable zip archive: {exc}", origin,
-                      limits)
+        raw = data if data is not None else _head_and_tail(path, limits)
+        if raw is None or not looks_cut_short(raw):
+            yield _refuse(display, path, "malformed", f"not a readable zip archive: {exc}",
+                          origin, limits)
+            return
+        if data is None:  # salvage needs the whole file
+            try:
+                raw = open_path(path, max_bytes=limits.max_archive_bytes, source=display)
+            except ReadError as err:
+                yield _refuse(display, path, err.kind, err.message, origin, limits)
+                return
+        yield from _walk_cut_zip(raw, display, path=path, depth=depth, limits=limits, log=log,
+                                 origin=origin)
         return
     with zf:
         # not ZipInfo.is_dir(): it raises IndexError for an empty member name
@@ -525,16 +551,25 @@ def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: 
             return
         names = [i.filename for i in infos]
         roots = exports.strava_roots(names)
+        manual_csvs = set()  # activities.csv members holding manual entries
         for prefix in roots:
             log.exports[f"{display}!{prefix}"] = "strava"
+            csv_name = prefix + exports.STRAVA_CSV
             try:
-                csv_bytes = read_member(zf, zf.getinfo(prefix + exports.STRAVA_CSV),
+                csv_bytes = read_member(zf, zf.getinfo(csv_name),
                                         cap=limits.max_file_bytes, limits=limits,
                                         source=display)
             except ReadError:
                 continue
-            for filename, values in exports.strava_metadata(csv_bytes).items():
+            table = exports.strava_csv(csv_bytes)
+            for filename, values in table.metadata.items():
                 log.metadata[f"{display}!{prefix}{filename}"] = values
+            if table.manual:
+                manual_csvs.add(csv_name)
+                yield Entry(f"{display}!{csv_name}", path,
+                            member=csv_name if data is None else None,
+                            data=csv_bytes if data is not None else None, depth=depth,
+                            origin=origin, limits=limits, reader=STRAVA_MANUAL)
         if exports.is_garmin_archive(names):
             log.exports[display] = "garmin"
         budget_key = f"{origin}:{path}"
@@ -548,6 +583,8 @@ def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: 
             if exports.strava_skipped(name, roots):
                 log.ignored += 1
                 continue
+            if name in manual_csvs:
+                continue  # already an entry
             decided = _candidate(name, None)
             head = None
             if decided is None:
@@ -602,3 +639,128 @@ def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: 
                 yield _refuse(source, path, exc.kind, exc.message, origin, limits)
                 continue
             yield Entry(source, path, data=member, depth=depth, origin=origin, limits=limits)
+
+
+# --- a zip cut short (an interrupted download or copy) ------------------------------------
+
+_LOCAL = b"PK\x03\x04"
+_CENTRAL = b"PK\x01\x02"
+_END = b"PK\x05\x06"
+#: The end-of-central-directory record lies within the last 22 + 65 535 bytes (its comment).
+_END_SEARCH = 22 + 65_535
+
+
+def _head_and_tail(path: str, limits: Limits) -> bytes | None:
+    """The first 4 and the last :data:`_END_SEARCH` bytes of a file (enough for
+    :func:`looks_cut_short`); None when it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            size = os.fstat(fh.fileno()).st_size
+            fh.seek(max(4, size - _END_SEARCH))
+            return head + fh.read(_END_SEARCH)
+    except OSError:
+        return None
+
+
+def looks_cut_short(raw: bytes) -> bool:
+    """True for a zip that starts with a local file header but has no end-of-central-
+    directory record: the end of the file is missing (a download or copy interrupted)."""
+    return raw[:4] == _LOCAL and _END not in raw[-_END_SEARCH:]
+
+
+class _Salvage(NamedTuple):
+    """What :func:`salvage_zip` could keep of a zip cut short."""
+
+    archive: bytes  # a valid zip of the complete members (empty when none)
+    members: int  # how many
+    lost: str | None  # the first member not kept (None: cut in the central directory)
+    why: str  # why that member was not kept
+
+
+def salvage_zip(raw: bytes, *, max_members: int) -> _Salvage:
+    """The complete members of a zip whose central directory is missing.
+
+    Walks the local file headers from the start: each gives the member's name, method,
+    CRC and sizes, so a member whose header and data are all present can be copied as is
+    into a new archive, with a central directory made from the same headers. The walk
+    stops at the first member that is incomplete (the cut), that writes its sizes after
+    its data (flag bit 3, a *data descriptor*: its end cannot be found safely without the
+    central directory), that is ZIP64, or after ``max_members + 1`` members (the caller
+    refuses more). Nothing is decompressed here: the new archive is read like any other,
+    so every limit (sizes, ratio, nesting, names) and the CRC check still apply.
+    """
+    out = bytearray()
+    central = bytearray()
+    count = 0
+    pos = 0
+    lost: str | None = None
+    why = ""
+    while raw[pos:pos + 4] == _LOCAL and count <= max_members:
+        if pos + 30 > len(raw):
+            lost, why = "", "the file ends inside a member's local header"
+            break
+        (version, flags, method, mtime, mdate, crc, csize, usize, nlen,
+         xlen) = struct.unpack_from("<HHHHHIIIHH", raw, pos + 4)
+        name_end = pos + 30 + nlen
+        if name_end > len(raw):
+            lost, why = "", "the file ends inside a member's local header"
+            break
+        name = raw[pos + 30:name_end].decode("utf-8" if flags & 0x800 else "cp437",
+                                             errors="replace")
+        if flags & 0x08:
+            lost, why = name, ("it writes its sizes after its data (a data descriptor), so "
+                               "its end cannot be found safely without the central "
+                               "directory")
+            break
+        if 0xFFFFFFFF in (csize, usize):
+            lost, why = name, "it is a ZIP64 member, whose sizes are only in the lost directory"
+            break
+        end = name_end + xlen + csize
+        if end > len(raw):
+            lost, why = name, "the file ends inside it"
+            break
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", _CENTRAL, 20, version, flags, method,
+                               mtime, mdate, crc, csize, usize, nlen, 0, 0, 0, 0, 0,
+                               len(out))
+        central += raw[pos + 30:name_end]
+        out += raw[pos:end]
+        count += 1
+        pos = end
+    if lost is None and count <= max_members:
+        if pos >= len(raw):
+            lost, why = "", "the file ends right after a member: any later members are lost"
+        elif raw[pos:pos + 4] == _CENTRAL:
+            why = "it was cut inside the central directory, after the last member"
+        else:
+            lost, why = "", "the bytes after the last complete member are not a zip member"
+    if count:
+        out += central + struct.pack("<4sHHHHIIH", _END, 0, 0, min(count, 0xFFFF),
+                                     min(count, 0xFFFF), len(central), len(out), 0)
+    return _Salvage(bytes(out), count, lost, why)
+
+
+def _walk_cut_zip(raw: bytes, display: str, *, path: str, depth: int, limits: Limits,
+                  log: WalkLog, origin: int) -> Iterator[Entry]:
+    """Entries of a zip cut short: its complete members, read from a rebuilt archive, and
+    one ``truncated`` problem for what is lost (the member cut, or the zip itself)."""
+    found = salvage_zip(raw, max_members=limits.max_members)
+    cut = ("the zip archive looks cut short: its central directory, written at its end, is "
+           "missing (an interrupted download or copy? download or copy it again)")
+    if found.members:
+        yield from _walk_zip(io.BytesIO(found.archive), display, path=path,
+                             data=found.archive, depth=depth, limits=limits, log=log,
+                             origin=origin)
+    if found.members > limits.max_members:
+        return  # refused as a whole by _walk_zip
+    n = found.members
+    kept = (f"the {n} complete member{'' if n == 1 else 's'} before the cut "
+            f"{'was' if n == 1 else 'were'} read" if n else "no member before it is complete")
+    if found.lost and unsafe_member_name(found.lost) is None:
+        yield _refuse(f"{display}!{found.lost}", path, "truncated",
+                      f"{cut}; this member and any after it are lost ({found.why}); {kept}",
+                      origin, limits)
+    else:
+        what = f"member {found.lost!r} and any after it are lost ({found.why})" if found.lost \
+            else found.why
+        yield _refuse(display, path, "truncated", f"{cut}; {what}; {kept}", origin, limits)

@@ -15,8 +15,9 @@ Two rows of one athlete are the same activity when
 
 Of each group of copies the best row is kept (``duplicate_of`` NA) and every other row
 gets ``duplicate_of`` = the kept row's ``activity_id``. Best means, in order: format
-(FIT, then TCX, then GPX — the device's own file first), then where the distance comes
-from (``device``, ``laps``, ``records``, then ``gps``), then a file read in full over one
+(FIT, then TCX, then GPX — the device's own file first — then a manual Strava entry,
+``csv``), then where the distance comes from (``device``, ``laps``, ``records``,
+``gps``, then ``manual``), then a file read in full over one
 read only in part (``damaged``), then the most filled-in columns, then the smaller
 ``source`` (so the choice never depends on reading order).
 
@@ -39,10 +40,10 @@ from ..columns import ACTIVITIES
 
 __all__ = ["FORMAT_RANK", "DISTANCE_SOURCE_RANK", "mark_duplicates", "simultaneous_pairs"]
 
-#: Preferred formats, best first.
-FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2}
-#: Preferred distance sources, best first.
-DISTANCE_SOURCE_RANK = {"device": 0, "laps": 1, "records": 2, "gps": 3}
+#: Preferred formats, best first; ``csv`` (a manual Strava entry, typed in) comes last.
+FORMAT_RANK = {"fit": 0, "tcx": 1, "gpx": 2, "csv": 3}
+#: Preferred distance sources, best first; ``manual`` (typed in) comes last.
+DISTANCE_SOURCE_RANK = {"device": 0, "laps": 1, "records": 2, "gps": 3, "manual": 4}
 
 
 def _quality_rank(df: pd.DataFrame, damaged: Iterable[str] = ()) -> np.ndarray:

@@ -13,10 +13,22 @@ its root, next to ``routes/``, ``media/``, ``clubs/`` and many other CSV/JSON fi
   :func:`runload.io.sports.sport_from_text`), used only when the file itself gives no
   sport or a generic one (``other``) and holds a single activity.
 
+**Manual entries** (activities typed in on Strava: a gym session, a swim, a run whose
+recording was lost) have an empty ``Filename`` and no file. They are read from the CSV's
+own columns (:func:`strava_manual`): ``sport`` from ``Activity Type``, ``start_time``
+from ``Activity Date`` (UTC), ``elapsed_time_s`` and ``moving_time_s`` from ``Elapsed
+Time`` and ``Moving Time`` (seconds), ``distance_m`` from the *second* ``Distance``
+column (metres; the first is in the account's display unit, km or miles, and is not
+used). Their ``format`` is ``'csv'`` and their ``distance_source`` ``'manual'`` (typed
+in, not recorded); ``source`` is the ``activities.csv`` itself, which then counts as one
+activity file (an ``activities.csv`` without manual entries is an ignored file, as
+before).
+
 ``routes/``, ``media/`` and ``clubs/`` are skipped (counted as ignored files). The CSV
 headers follow the account's language; the columns are found by their English names,
 else by position (``Activity ID``, date, name, type are the first four in every known
-layout) and the ``Filename`` column by its values (``activities/...``).
+layout; the 2023 layout's ``Elapsed Time``, ``Moving Time`` and metre ``Distance`` are
+columns 16-18) and the ``Filename`` column by its values (``activities/...``).
 
 **Garmin Connect** account export ("Export Your Data") holds ``DI_CONNECT/`` with the
 uploaded originals in nested zips
@@ -30,9 +42,12 @@ as non-activity files).
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import io
+import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "STRAVA_CSV",
@@ -41,6 +56,10 @@ __all__ = [
     "strava_roots",
     "strava_skipped",
     "strava_metadata",
+    "strava_csv",
+    "strava_manual",
+    "StravaCSV",
+    "MANUAL_DEVICE",
     "is_garmin_root",
     "is_garmin_archive",
 ]
@@ -85,8 +104,124 @@ def _column(header: list[str], wanted: str) -> int | None:
     return low.index(wanted.lower()) if wanted.lower() in low else None
 
 
+class StravaCSV(NamedTuple):
+    """A Strava ``activities.csv``, read.
+
+    Attributes
+    ----------
+    metadata : dict
+        ``Filename -> {name, gear, sport}`` of the activities that have a file
+        (:func:`strava_metadata`).
+    manual : list of list of str
+        The rows with no file (manual entries), as CSV cells; read them with
+        :func:`strava_manual`.
+    """
+
+    metadata: dict[str, dict[str, Any]]
+    manual: list[list[str]]
+
+
+#: ``device`` of a manual Strava entry.
+MANUAL_DEVICE = "manual entry (Strava)"
+
+
+class _Layout(NamedTuple):
+    """Column positions of one ``activities.csv`` (None: not in this layout)."""
+
+    file: int | None
+    id: int | None
+    date: int | None
+    name: int | None
+    type: int | None
+    gear: int | None
+    elapsed: list[int]
+    moving: int | None
+    distance_m: int | None
+    distance_display: int | None
+
+
+def _rows(data: bytes) -> list[list[str]]:
+    text = data.decode("utf-8-sig", errors="replace")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _columns(header: list[str], wanted: str) -> list[int]:
+    low = [h.strip().lower() for h in header]
+    return [i for i, h in enumerate(low) if h == wanted.lower()]
+
+
+def _layout(header: list[str], body: list[list[str]]) -> _Layout | None:
+    file_col = _column(header, "Filename")
+    if file_col is None:
+        file_col = _filename_column(body, len(header))
+    if file_col is None:
+        return None
+    name_col = _column(header, "Activity Name")
+    type_col = _column(header, "Activity Type")
+    english = name_col is not None or type_col is not None
+    if not english and len(header) >= 4:
+        name_col, type_col = 2, 3
+    id_col = _column(header, "Activity ID")
+    date_col = _column(header, "Activity Date")
+    if not english and len(header) >= 2:
+        id_col, date_col = 0, 1
+    elapsed = _columns(header, "Elapsed Time")
+    moving = _column(header, "Moving Time")
+    distances = _columns(header, "Distance")
+    distance_m = distances[1] if len(distances) >= 2 else None
+    display = distances[0] if distances else None
+    if not english and file_col == 12 and len(header) >= 18:
+        # the 2023 layout in another language: same positions as the English one
+        elapsed, moving, distance_m, display = [15, 5], 16, 17, 6
+    else:
+        elapsed = elapsed[::-1]  # the second Elapsed Time (float s) first
+    return _Layout(file_col, id_col, date_col, name_col, type_col,
+                   _column(header, "Activity Gear"), elapsed, moving, distance_m, display)
+
+
+def strava_csv(data: bytes) -> StravaCSV:
+    """Read a Strava ``activities.csv``: the metadata of its files and its manual entries.
+
+    Parameters
+    ----------
+    data : bytes
+        The CSV (UTF-8, optionally with a BOM). Its header repeats names (two
+        ``Distance`` and ``Elapsed Time`` columns), so it is read with :mod:`csv`.
+
+    Returns
+    -------
+    StravaCSV
+        Empty when the CSV has no ``Filename`` column (nothing can be told apart).
+    """
+    from .sports import sport_from_text
+
+    rows = _rows(data)
+    if len(rows) < 2:
+        return StravaCSV({}, [])
+    header, body = rows[0], rows[1:]
+    layout = _layout(header, body)
+    if layout is None:
+        return StravaCSV({}, [])
+    out: dict[str, dict[str, Any]] = {}
+    manual: list[list[str]] = []
+    for row in body:
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line
+        filename = _cell(row, layout.file)
+        if not filename:
+            manual.append(row)
+            continue
+        kind = _cell(row, layout.type)
+        out[filename.replace("\\", "/").lstrip("/")] = {
+            "name": _cell(row, layout.name),
+            "gear": _cell(row, layout.gear),
+            "sport": sport_from_text(kind) if kind else None,
+        }
+    return StravaCSV(out, manual)
+
+
 def strava_metadata(data: bytes) -> dict[str, dict[str, Any]]:
-    """Read a Strava ``activities.csv`` into ``Filename -> {name, gear, sport, strava_id}``.
+    """Read a Strava ``activities.csv`` into ``Filename -> {name, gear, sport}``.
 
     Parameters
     ----------
@@ -99,39 +234,136 @@ def strava_metadata(data: bytes) -> dict[str, dict[str, Any]]:
     -------
     dict
         Keyed by the ``Filename`` value (``activities/123.gpx.gz``, relative to the
-        export root); manual activities (empty Filename) are left out. Values are
+        export root); manual activities (empty Filename) are not in it: they are read by
+        :func:`strava_manual`. Values are
         ``{"name": str | None, "gear": str | None, "sport": str | None}`` where
         ``sport`` is already one of :data:`runload.columns.SPORTS`.
     """
+    return strava_csv(data).metadata
+
+
+#: ``Activity Date`` layouts seen in exports (English; the values are UTC).
+_DATE_FORMATS = (
+    "%b %d, %Y, %I:%M:%S %p",  # Sep 4, 2024, 6:28:00 PM
+    "%b %d, %Y %I:%M:%S %p",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S",
+)
+
+
+def _start(text: str | None) -> dt.datetime | None:
+    """An ``Activity Date`` as an aware UTC datetime; None when not understood."""
+    if not text:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def _number(text: str | None) -> float:
+    """A CSV number (``1450.0``; ``33,22`` with a decimal comma); NaN when empty or junk."""
+    if not text:
+        return math.nan
+    text = text.replace("\u00a0", "").replace(" ", "")
+    if "," in text:
+        text = text.replace(",", "") if "." in text else text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return math.nan
+    return value if math.isfinite(value) and value >= 0 else math.nan
+
+
+def _first_number(row: list[str], cols: Sequence[int]) -> float:
+    for col in cols:
+        value = _number(_cell(row, col))
+        if not math.isnan(value):
+            return value
+    return math.nan
+
+
+def manual_id(row: list[str], layout_id: int | None) -> str:
+    """The ``activity_id`` of a manual entry: 16 hex digits of the SHA-256 of
+    ``strava:<Activity ID>`` (of the whole row when it has no ID), so that the entry has
+    the same id in every export of the account (and two exports' copies are duplicates)."""
+    strava_id = _cell(row, layout_id)
+    key = f"strava:{strava_id}" if strava_id else "strava-row:" + "\x1f".join(row)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def strava_manual(data: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The manual entries of a Strava ``activities.csv`` as activity rows.
+
+    Parameters
+    ----------
+    data : bytes
+        The CSV.
+
+    Returns
+    -------
+    rows : list of dict
+        One per manual entry (row with an empty ``Filename``), in CSV order, with
+        ``activity_id`` (:func:`manual_id`), ``format='csv'``, ``sport`` (``Activity
+        Type`` through :func:`runload.io.sports.sport_from_text`; left out when the cell
+        is empty, for the ingest to infer), ``start_time`` (``Activity Date``, UTC; NaT
+        when not understood), ``elapsed_time_s``, ``moving_time_s``, ``distance_m``
+        (the metre ``Distance``), ``distance_source='manual'``, ``device``
+        (:data:`MANUAL_DEVICE`), ``name``; the rest is missing (nothing was recorded).
+    problems : list of (kind, message)
+        ``bad_time`` for a date that is not understood; ``no_data`` when the CSV has
+        no distance in metres (an old layout whose single ``Distance`` is in the
+        display unit, km or miles) and some entry has a distance.
+    """
     from .sports import sport_from_text
 
-    text = data.decode("utf-8-sig", errors="replace")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _rows(data)
     if len(rows) < 2:
-        return {}
+        return [], []
     header, body = rows[0], rows[1:]
-    file_col = _column(header, "Filename")
-    if file_col is None:
-        file_col = _filename_column(body, len(header))
-    if file_col is None:
-        return {}
-    name_col = _column(header, "Activity Name")
-    type_col = _column(header, "Activity Type")
-    gear_col = _column(header, "Activity Gear")
-    if name_col is None and type_col is None and len(header) >= 4:
-        name_col, type_col = 2, 3
-    out: dict[str, dict[str, Any]] = {}
-    for row in body:
-        filename = _cell(row, file_col)
-        if not filename:
-            continue
-        kind = _cell(row, type_col)
-        out[filename.replace("\\", "/").lstrip("/")] = {
-            "name": _cell(row, name_col),
-            "gear": _cell(row, gear_col),
-            "sport": sport_from_text(kind) if kind else None,
+    layout = _layout(header, body)
+    if layout is None:
+        return [], []
+    out: list[dict[str, Any]] = []
+    problems: list[tuple[str, str]] = []
+    unknown_unit = 0
+    for row in strava_csv(data).manual:
+        name = _cell(row, layout.name)
+        label = f"manual entry {_cell(row, layout.id) or len(out) + 1}" + (
+            f" ({name})" if name else "")
+        date = _cell(row, layout.date)
+        start = _start(date)
+        if start is None:
+            problems.append(("bad_time", f"{label}: start {date!r} not understood "
+                                         "(expected e.g. 'Sep 4, 2024, 6:28:00 PM'); "
+                                         "start time unknown"))
+        distance = _number(_cell(row, layout.distance_m))
+        if layout.distance_m is None and _number(_cell(row, layout.distance_display)) > 0:
+            unknown_unit += 1
+        kind = _cell(row, layout.type)
+        activity: dict[str, Any] = {
+            "activity_id": manual_id(row, layout.id),
+            "format": "csv",
+            "start_time": start,
+            "elapsed_time_s": _first_number(row, layout.elapsed),
+            "moving_time_s": _number(_cell(row, layout.moving)),
+            "distance_m": distance,
+            "distance_source": "manual",
+            "device": MANUAL_DEVICE,
+            "name": name,
         }
-    return out
+        if kind:
+            activity["sport"] = sport_from_text(kind)
+        out.append(activity)
+    if unknown_unit:
+        problems.append(("no_data", f"{unknown_unit} manual entr"
+                                    f"{'y has' if unknown_unit == 1 else 'ies have'} a "
+                                    "distance only in the display unit (km or miles, not "
+                                    "stated in this older CSV layout); left empty"))
+    return out, problems
 
 
 def _cell(row: list[str], col: int | None) -> str | None:

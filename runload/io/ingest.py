@@ -29,6 +29,7 @@ import pandas as pd
 from .. import columns
 from ..errors import ParameterError, ReadError, RunloadWarning, UnsafeInputError
 from .archives import (
+    STRAVA_MANUAL,
     Entry,
     Limits,
     WalkLog,
@@ -40,10 +41,11 @@ from .archives import (
     walk,
 )
 from .dedupe import mark_duplicates
+from .exports import strava_manual
 from .sniff import UNSUPPORTED_EXTENSIONS, detect, extension
 from .sports import infer_sports
 from .squads import warn_squads
-from .timecheck import speed_problems
+from .timecheck import speed_problems, time_problems
 
 __all__ = [
     "READERS",
@@ -205,6 +207,8 @@ def read_entry(entry: Entry) -> FileResult:
     """
     if entry.refusal is not None:
         return _failed(entry, *entry.refusal)
+    if entry.reader == STRAVA_MANUAL:
+        return _read_strava_manual(entry)
     name = entry.member or entry.path
     try:
         raw = entry_bytes(entry)
@@ -223,6 +227,34 @@ def read_entry(entry: Entry) -> FileResult:
     except Exception as exc:  # a reader bug must not lose the other files of the batch
         return _failed(entry, "unreadable", f"{type(exc).__name__}: {exc}")
     return _result(entry, fmt, activity_hash(data), parsed, found)
+
+
+def _read_strava_manual(entry: Entry) -> FileResult:
+    """The manual entries of a Strava ``activities.csv`` (:func:`strava_manual`): one
+    activity file whose rows were typed in (``format='csv'``,
+    ``distance_source='manual'``); the same checks of times and speed as a recorded
+    file's rows."""
+    try:
+        rows, found = strava_manual(entry_bytes(entry))
+    except ReadError as exc:
+        return _failed(entry, exc.kind, exc.message)
+    issues = list(found)
+    for number, row in enumerate(rows, start=1):
+        row["source"] = entry.source
+        start = row.get("start_time")
+        if start is not None:
+            issues.extend(time_problems(
+                pd.Timestamp(start), _number(row.get("elapsed_time_s")),
+                _number(row.get("moving_time_s")), sport=row.get("sport"),
+                leg=f"manual entry {number}"))
+    for number, row in enumerate(rows, start=1):
+        issues.extend(speed_problems(
+            _number(row.get("distance_m")), _number(row.get("elapsed_time_s")),
+            _number(row.get("moving_time_s")), leg=f"manual entry {number}"))
+    if not rows:
+        return _failed(entry, "empty", "the Strava activities.csv holds no manual entry")
+    records = [_problem(entry.source, kind, message, salvaged=True) for kind, message in issues]
+    return FileResult(entry.source, "activity", rows, records, None, entry.origin)
 
 
 def _unsupported(name: str, fmt: str | None) -> str:
@@ -737,7 +769,7 @@ def problem_summary(records: Iterable[Mapping[str, Any]], seen: int) -> str:
     Returns
     -------
     str
-        E.g. ``2 of 796 files had problems (truncated: 1 file, malformed_xml: 1 file)``;
+        E.g. ``2 of 797 files had problems (truncated: 1 file, malformed_xml: 1 file)``;
         a file with problems of two kinds counts under both.
     """
     pairs = {(r["source"], r["kind"]) for r in records}
@@ -791,7 +823,7 @@ def inventory(activities: pd.DataFrame) -> dict[str, int]:
 def conservation_line(inventory: Mapping[str, int]) -> str:
     """The conservation line every front end prints, from :func:`inventory`.
 
-    ``files seen 796 = activity files 643 + non-activity files 152 + problem files 1
+    ``files seen 797 = activity files 644 + non-activity files 152 + problem files 1
     (nothing kept); 1 activity file read in part``. Problem files are the files of which
     nothing was kept; an activity file read in part (salvaged) is an activity file, so
     the sum still holds. A sum that does not hold says so (a bug to report).
