@@ -118,7 +118,8 @@ def test_new_flag_columns_are_exposures_without_code_changes():
     assert "a week flagged 'short sleep'" in row["summary"]
     # a flag that is never set gives a row that says so
     full = associate(weekly_one(), episodes_one(), methods=("lagged",), n_permutations=0)
-    assert lagged(full, exposure="flag_acwr")["warning"] == "no exposed weeks at risk: nothing to compare"
+    assert lagged(full, exposure="flag_acwr")["warning"] == (
+        "not estimable: no week at risk was flagged, so there is nothing to compare")
 
 
 def test_nullable_flags_leave_unknown_weeks_out():
@@ -370,8 +371,10 @@ def test_pooled_row_without_informative_athlete_says_why():
     assert pooled["summary"].endswith(f"; risk ratio not estimable ({reason})")
     assert pooled["warning"] == f"not estimable: {reason}"
     assert "ratio -" not in " ".join(table["summary"])
-    assert lagged(table, athlete="a")["summary"].endswith("not estimable (no unexposed weeks at risk)")
-    assert lagged(table, athlete="b")["warning"] == "no exposed weeks at risk: nothing to compare"
+    assert lagged(table, athlete="a")["summary"].endswith(
+        "not estimable (every week at risk was flagged, none without it to compare with)")
+    assert lagged(table, athlete="b")["warning"] == (
+        "not estimable: no week at risk was flagged, so there is nothing to compare")
 
 
 def test_summary_sentences_agree_with_their_counts():

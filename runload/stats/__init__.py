@@ -5,7 +5,8 @@
 :mod:`~runload.stats.casecrossover` (time-stratified case-crossover),
 :mod:`~runload.stats.dose` (dose-response categories),
 :mod:`~runload.stats.describe` (lagged correlation, superposed epochs),
-:mod:`~runload.stats.exact` (exact and mid-p inference) and
+:mod:`~runload.stats.exact` (exact and mid-p inference),
+:mod:`~runload.stats.permutation` (circular-shift permutation p-values) and
 :mod:`~runload.stats.summary` (plain-language lines). ``docs/pain_analysis.md``
 explains how to read the results and reports their simulated error rates.
 """
@@ -119,13 +120,23 @@ def associate(
         Interval of the risk and odds ratios: mid-p (Rothman & Greenland) or exact
         (conservative, at least nominal coverage).
     n_permutations : int, default 999
-        Circular shifts per athlete for the permutation p-values (0 skips them).
+        Circular shifts per permutation test (0 skips them). A history of ``T``
+        weeks has only ``T - 1`` non-zero shifts: when ``T - 1 <= n_permutations`` all
+        are enumerated and the p-value is exact, never below ``1 / T``; otherwise
+        ``n_permutations`` distinct shifts are drawn and ``p >= 1 / (n_permutations +
+        1)``. The pooled test does the same over the ``prod(T_i)`` joint shifts of the
+        athletes with an onset (:mod:`runload.stats.permutation`; Phipson & Smyth 2010).
     seed : int, default 0
-        Seed of the permutations: the same seed gives the same table.
+        Seed of the permutations: the same seed gives the same table (an enumerated,
+        exact permutation p does not depend on it).
     alpha : float, default 0.05
         1 - confidence level of the intervals.
     min_events : int, default 5
         Fewer onsets than this puts a "too few to say anything" warning on a row.
+        Independently, a ratio row whose exposed or unexposed group holds fewer than
+        :data:`runload.stats.summary.MIN_GROUP_WEEKS` (5) weeks gets a sparse-data
+        warning (Greenland et al. 2016), and a row without an estimate says why
+        (:func:`runload.stats.summary.not_estimable_reason`).
     pooled : bool, default True
         Add a ``pooled`` row per exposure and method when there are several
         athletes (Mantel-Haenszel stratified by athlete).
@@ -163,7 +174,8 @@ def associate(
     (common) rate ratio; ``p_exact`` is Fisher's exact test (the exact test of no
     association in K tables for the pooled row); ``p_permutation`` circularly
     shifts each athlete's episode pattern, keeping the autocorrelation of the
-    series.
+    series -- every shift when there are no more than ``n_permutations`` (an exact
+    test), else that many distinct ones, so never below 1 / (number of shifts).
 
     *Case-crossover.* Hazard week before each onset vs the other weeks of the same
     fixed calendar block (Maclure 1991; Janes et al. 2005).
@@ -182,6 +194,10 @@ def associate(
        running-related injuries in novice runners. Am J Sports Med 2008;36:33-39.
     .. [7] Nielsen RO et al. J Orthop Sports Phys Ther 2014;44:739-747.
     .. [8] Frandsen JSB et al. Br J Sports Med 2025;59:1203.
+    .. [9] Phipson B, Smyth GK. Permutation p-values should never be zero. Stat Appl
+       Genet Mol Biol 2010;9:Article 39.
+    .. [10] Greenland S, Mansournia MA, Altman DG. Sparse data bias: a problem hiding
+       in plain sight. BMJ 2016;352:i1981.
     """
     lags = _lags(lag_weeks)
     methods = _methods(methods)

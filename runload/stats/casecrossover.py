@@ -110,10 +110,17 @@ def case_crossover_rows(panel: Panel, names: list[str], *, lag: int, stratum_wee
         per_set = sets.groupby(["athlete", "set"], sort=True)[["ec", "er", "uc", "ur"]].sum()
         owner = per_set.index.get_level_values("athlete").to_numpy()
         tables = per_set.to_numpy(dtype=np.int64).reshape(-1, 2, 2)
+        # for the plain-language reason of a row without sets (summary.not_estimable_reason)
+        known = exposed | unexposed
+        recorded = {a: int(known[start:stop].sum()) for a, (start, stop) in panel.bounds.items()}
+        cases = windows.loc[windows["case"]].groupby("athlete").size()
+        onsets = {a: int(cases.get(a, 0)) for a in panel.bounds}
         for athlete in panel.bounds:
-            rows.append(_mh_row(athlete, name, lag, tables[owner == athlete], alpha, midp))
+            row = _mh_row(athlete, name, lag, tables[owner == athlete], alpha, midp)
+            rows.append({**row, "recorded_weeks": recorded[athlete], "onsets": onsets[athlete]})
         if pooled and len(panel.bounds) > 1:
-            rows.append(_mh_row("pooled", name, lag, tables, alpha, midp))
+            row = _mh_row("pooled", name, lag, tables, alpha, midp)
+            rows.append({**row, "recorded_weeks": sum(recorded.values()), "onsets": sum(onsets.values())})
     return rows
 
 

@@ -3,7 +3,8 @@
 Neither is a test of cause. The correlation pairs each week's load change with the
 pain severity ``lag`` weeks later (Spearman's rho); successive weeks are strongly
 autocorrelated, so the usual p-value of a correlation is far too small. The p-value
-given here comes from circular shifts of the severity series instead.
+given here comes from circular shifts of the severity series instead (all of them
+when the history is short, see :mod:`runload.stats.permutation`).
 
 The superposed-epoch (Chree) picture lines up the weeks before every onset, so a
 build-up of load before pain (or its absence) is visible at a glance.
@@ -23,8 +24,8 @@ import pandas as pd
 
 from ..columns import EPISODES, conform
 from ..errors import ParameterError
-from .lagged import circular_shift_index, permutation_p
 from .panel import Panel, build_panel
+from .permutation import circular_shift_index, permutation_p
 
 __all__ = ["correlation_rows", "superposed_epoch"]
 
@@ -48,7 +49,15 @@ def correlation_rows(panel: Panel, names: list[str], *, lag: int, n_permutations
     One row per athlete and exposure (no pooled row: athletes differ in how they
     rate pain). ``exposed_n`` is the number of week pairs, ``exposed_events`` the
     pairs whose outcome week had pain. ``p_permutation`` comes from circular shifts
-    of the severity series.
+    of the severity series: all ``T - 1`` non-zero shifts of a ``T``-week history when
+    ``T - 1 <= n_permutations`` (exact; never below ``1 / T``), else
+    ``n_permutations`` distinct shifts at random; shifts that leave the correlation
+    undefined are left out (:func:`runload.stats.permutation.permutation_p`).
+
+    References
+    ----------
+    .. [1] Phipson B, Smyth GK. Permutation p-values should never be zero. Stat Appl
+       Genet Mol Biol 2010;9:Article 39.
     """
     frame = panel.frame
     severity = frame["severity"].to_numpy(dtype=float)

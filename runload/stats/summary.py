@@ -3,7 +3,9 @@
 Every result row gets one sentence a runner can read ("after a week more than 10%
 above its reference, 3 of 11 weeks were followed by a pain onset the next week,
 against 2 of 80 otherwise; risk ratio 11 (95% CI 1.6-74)") and, when the counts are
-too small to say anything, a warning saying so.
+too small to say anything, a warning saying so: a ratio that cannot be estimated says
+why (an exposure never recorded comes before "no onset"), and a ratio resting on a
+tiny exposed or unexposed group gets a sparse-data warning (:func:`warning_line`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["exposure_phrase", "format_number", "not_estimable_reason", "summary_line", "warning_line"]
+__all__ = ["MIN_GROUP_WEEKS", "exposure_phrase", "format_number", "not_estimable_reason", "sparse_group",
+           "summary_line", "warning_line"]
 
 _PHRASES = {
     "flag_ramp": "a week more than 10% above its reference",
@@ -73,18 +76,28 @@ def not_estimable_reason(row: dict) -> str | None:
     ----------
     row : mapping
         One row of the association table (``method``, ``athlete``, ``estimate`` and
-        the four counts).
+        the four counts); optionally ``recorded_weeks`` (complete weeks with the
+        exposure recorded, set by the lagged and dose-response rows) and ``onsets``
+        (onsets with a hazard window at risk, set by the case-crossover rows).
 
     Returns
     -------
     str or None
-        A plain-language reason, e.g. "no athlete had both exposed and unexposed
-        weeks at risk with a pain onset among them" for a pooled Mantel-Haenszel
-        row whose strata carry no information; None for a row with an estimate
-        (including 0 and infinity) and for the correlation rows.
+        A plain-language reason, e.g. "no week had this recorded" for a habit that was
+        never logged, "every week at risk was flagged, none without it to compare
+        with", or "no athlete had both exposed and unexposed weeks at risk with a pain
+        onset among them" for a pooled Mantel-Haenszel row whose strata carry no
+        information; None for a row with an estimate (including 0 and infinity) and
+        for the correlation rows.
 
     Notes
     -----
+    The reasons are tried from the most basic up: an exposure never recorded, no
+    week at risk with it recorded, no exposed or no unexposed group to compare, and
+    only then no onset. A ratio needs both groups; "no new pain onset" is only the
+    reason when both groups exist (a runner with seven onsets and a habit that was
+    never logged would otherwise read "no new pain onset").
+
     The Mantel-Haenszel ratio only uses strata (athletes) with both exposed and
     unexposed weeks at risk; it is undefined (0/0) when none of those strata has an
     onset, even if the totals over all athletes have onsets in both arms [1]_.
@@ -102,14 +115,47 @@ def not_estimable_reason(row: dict) -> str | None:
     if problem is not None and not pd.isna(problem):
         return str(problem)
     events = row["exposed_events"] + (0 if pd.isna(row["unexposed_events"]) else row["unexposed_events"])
+    if method == "conditional_logit":
+        return "no new pain onset among the weeks at risk" if events == 0 else "the model could not be fitted"
+    recorded = row.get("recorded_weeks")
+    exposed_n, unexposed_n = row["exposed_n"], row["unexposed_n"]
+    if method == "dose_response":
+        if recorded is not None and not pd.isna(recorded) and recorded == 0:
+            return "no week fell in this category or in the reference category"
+        if exposed_n == 0 and unexposed_n == 0:
+            return ("no week in these categories was at risk (they all fell in or just after "
+                    "a pain episode)")
+        if exposed_n == 0:
+            return "no week at risk fell in this category, so there is nothing to compare"
+        if unexposed_n == 0:
+            return "no week at risk fell in the reference category, so there is nothing to compare with"
+    elif method == "case_crossover":
+        if recorded is not None and not pd.isna(recorded) and recorded == 0:
+            return "no week had this recorded"
+        onsets = row.get("onsets")
+        if exposed_n == 0 and unexposed_n == 0:
+            if onsets is not None and not pd.isna(onsets) and onsets == 0:
+                return "no new pain onset among the weeks at risk"
+            return ("no pain onset had this recorded in the week before it and in a comparison "
+                    "week of the same calendar block")
+        if exposed_n == 0:
+            return ("neither the weeks before the onsets nor their comparison weeks were flagged, "
+                    "so there is nothing to compare")
+        if unexposed_n == 0:
+            return ("the weeks before the onsets and their comparison weeks were all flagged, "
+                    "none without it to compare with")
+    else:
+        if recorded is not None and not pd.isna(recorded) and recorded == 0:
+            return "no week had this recorded"
+        if exposed_n == 0 and unexposed_n == 0:
+            return ("no week with this recorded was at risk (they all fell in or just after "
+                    "a pain episode)")
+        if exposed_n == 0:
+            return "no week at risk was flagged, so there is nothing to compare"
+        if unexposed_n == 0:
+            return "every week at risk was flagged, none without it to compare with"
     if events == 0:
         return "no new pain onset among the weeks at risk"
-    if method == "conditional_logit":
-        return "the model could not be fitted"
-    if row["exposed_n"] == 0:
-        return "no exposed weeks at risk"
-    if row["unexposed_n"] == 0:
-        return "no unexposed weeks at risk"
     if method == "case_crossover":
         return "no pain onset whose comparison weeks differed from it in the exposure"
     if row["athlete"] == "pooled":
@@ -179,8 +225,54 @@ def _n(count, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False) -> str | None:
-    """Why a row cannot say much, or None."""
+#: Fewer weeks at risk than this in the exposed or the unexposed group (for the
+#: case-crossover: exposed or unexposed hazard and comparison weeks) puts a
+#: sparse-data warning on a ratio row, whatever the total number of onsets.
+MIN_GROUP_WEEKS = 5
+
+
+def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False,
+                 min_group_weeks: int = MIN_GROUP_WEEKS) -> str | None:
+    """Why a row cannot say much, or None.
+
+    Parameters
+    ----------
+    row : mapping
+        One row of the association table.
+    min_events : int, default 5
+        Fewer onsets than this in the row: "only N pain onsets: too few to say
+        anything".
+    no_episodes : bool, default False
+        The pain log was empty.
+    min_group_weeks : int, default :data:`MIN_GROUP_WEEKS` (5)
+        Fewer weeks than this in the exposed or the unexposed group of a ratio row
+        (lagged, dose-response, case-crossover): a sparse-data warning, even when the
+        row has enough onsets in total.
+
+    Returns
+    -------
+    str or None
+        The first that applies: no episodes; a fit problem; not estimable (with the
+        reason of :func:`not_estimable_reason`); too few onsets; a tiny group; an
+        interval open on one side.
+
+    Notes
+    -----
+    *Tiny groups.* A ratio whose exposed (or unexposed) group holds a handful of
+    weeks rests on a cell of zero, one or two onsets: "1 of 1 week was followed by an
+    onset, against 6 of 66" gives a risk ratio of 11 from a single week. Estimates
+    from such sparse cells are unstable and biased away from 1 (sparse-data bias),
+    whatever the total number of onsets [1]_; an exact interval keeps its coverage
+    but the point estimate should not be read. The threshold of 5 weeks is a
+    convention, the same number as ``min_events`` and as the familiar rule of thumb of
+    about five per cell of a 2x2 table; the warning says which group is small and how
+    many onsets it holds, so a reader can judge.
+
+    References
+    ----------
+    .. [1] Greenland S, Mansournia MA, Altman DG. Sparse data bias: a problem hiding in
+       plain sight. BMJ 2016;352:i1981.
+    """
     if no_episodes:
         return "no pain episodes in the log: nothing to relate the load to"
     problem = row.get("fit_problem")
@@ -193,17 +285,10 @@ def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False) -
         if row["exposed_events"] == 0:
             return "no week with pain in the paired weeks: the correlation is undefined"
         return None
-    events = row["exposed_events"] + (0 if pd.isna(row["unexposed_events"]) else row["unexposed_events"])
-    if events == 0:
-        return "no new pain onset among the weeks at risk: nothing to estimate"
-    if method != "conditional_logit":
-        if row["exposed_n"] == 0:
-            return "no exposed weeks at risk: nothing to compare"
-        if row["unexposed_n"] == 0:
-            return "no unexposed weeks at risk: nothing to compare"
     reason = not_estimable_reason(row)
     if reason is not None:
         return f"not estimable: {reason}"
+    events = row["exposed_events"] + (0 if pd.isna(row["unexposed_events"]) else row["unexposed_events"])
     if events < min_events:
         low, high = row["ci_low"], row["ci_high"]
         span = ""
@@ -211,6 +296,40 @@ def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False) -
             span = f" (the interval runs from {format_number(low)} to {format_number(high)})"
         onsets = "pain onset" if events == 1 else "pain onsets"
         return f"only {events} {onsets}: too few to say anything{span}"
+    sparse = sparse_group(row, min_group_weeks=min_group_weeks)
+    if sparse is not None:
+        return sparse
     if np.isinf(row["ci_high"]) or row["ci_low"] == 0:
         return "an empty cell: the interval is unbounded on one side"
     return None
+
+
+def sparse_group(row: dict, *, min_group_weeks: int = MIN_GROUP_WEEKS) -> str | None:
+    """The sparse-data warning of a ratio row whose exposed or unexposed group is tiny.
+
+    Returns None for the conditional logit and the correlation rows, and when both
+    groups hold at least ``min_group_weeks`` weeks (see :func:`warning_line`).
+    """
+    method = row["method"]
+    if method not in ("lagged_risk_ratio", "dose_response", "case_crossover"):
+        return None
+    exposed_n, unexposed_n = row["exposed_n"], row["unexposed_n"]
+    if pd.isna(exposed_n) or pd.isna(unexposed_n):
+        return None
+    tail = ": too few for a reliable ratio (with so few weeks it tends to be exaggerated: sparse data)"
+    if exposed_n < min_group_weeks:
+        n, events = int(exposed_n), int(row["exposed_events"])
+        which = {"lagged_risk_ratio": "flagged week at risk", "dose_response": "week at risk in this category",
+                 "case_crossover": "flagged week among the onsets' and comparison weeks"}[method]
+    elif unexposed_n < min_group_weeks:
+        n, events = int(unexposed_n), int(row["unexposed_events"])
+        which = {"lagged_risk_ratio": "unflagged week at risk",
+                 "dose_response": "week at risk in the reference category",
+                 "case_crossover": "unflagged week among the onsets' and comparison weeks"}[method]
+    else:
+        return None
+    noun = which if n == 1 else which.replace("week", "weeks", 1)
+    onsets = "case" if method == "case_crossover" else "onset"
+    count = f"{events} {onsets}{'' if events == 1 else 's'}"
+    after = "among them" if method == "case_crossover" else ("after it" if n == 1 else "after them")
+    return f"only {n} {noun} ({count} {after}){tail}"
