@@ -26,7 +26,7 @@ __all__ = ["AUDIT", "squad_audit", "unmatched_athletes"]
 AUDIT: dict[str, tuple[str, str]] = {
     "athlete": ("string", "athlete"),
     "risk": ("string", "high | moderate | low (from risk_score)"),
-    "risk_score": ("int64", "active flags + 2 if back pain was recent"),
+    "risk_score": ("int64", "active flags + 2 if back pain was recent (0 for unknown pain)"),
     "current_week": ("datetime64[ns]", "first day of the current week (the week holding as_of)"),
     "current_distance_m": ("float64", "running distance of the current week so far, m"),
     "distance_4wk_m": ("float64", "running distance of the last trend_weeks full weeks, m"),
@@ -34,9 +34,11 @@ AUDIT: dict[str, tuple[str, str]] = {
     "active_flags": ("string", "flags raised in the last recent_weeks weeks, comma-separated"),
     "n_active_flags": ("int64", "number of different active flags"),
     "weeks_since_recovery": ("Int64", "weeks since the last recovery week (NA: none in the data)"),
-    "pain_recent": ("bool", "a back-pain episode ongoing or ended within pain_weeks weeks"),
+    "pain_recent": ("boolean", "a back-pain episode ongoing or ended within pain_weeks weeks "
+                               "(NA: no pain log, or a log naming none of the athletes)"),
     "last_pain_onset": ("datetime64[ns]", "onset of the latest back-pain episode"),
-    "pain_episodes": ("int64", "back-pain episodes logged for the athlete"),
+    "pain_episodes": ("Int64", "back-pain episodes logged for the athlete (NA: no pain log, "
+                               "or a log naming none of the athletes)"),
     "data_problems": ("Int64", "files that could not be read in full (NA: not known)"),
     "last_activity_week": ("datetime64[ns]", "latest week with any running"),
 }
@@ -69,7 +71,15 @@ def squad_audit(
         athletes by the ``athlete`` column, exactly (``Gus`` is not ``gus``). Episodes of
         names that match no athlete, or without a name, count for nobody: a
         :class:`runload.RunloadWarning` lists them with the athletes known and the
-        closest match of each (:func:`unmatched_athletes`).
+        closest match of each (:func:`unmatched_athletes`). Without episodes
+        (``None``), ``pain_recent`` and ``pain_episodes`` are missing (``pd.NA``: not
+        known), not "no"; also when the log names none of the athletes (no ``athlete``
+        column, no row, or only other names), since its episodes count for nobody. A
+        log that names athletes of the squad is the squad's log: an athlete it does not
+        name had no episode logged.
+        The names are ``episodes.attrs["athletes"]`` when :func:`runload.read_pain_log`
+        recorded them (they include diary days without pain), else the ``athlete``
+        column.
     as_of : date-like, optional
         The day the audit is for ("today"). By default the last week in the squad's data,
         so an old export still gives a meaningful audit.
@@ -124,8 +134,11 @@ def squad_audit(
         return _empty_audit()
     if as_of_ts is None:
         as_of_ts = weekly["week_start"].max() + pd.Timedelta(days=6)
+    athletes = weekly["athlete"].dropna().unique()
+    covered = _covered_athletes(episodes)
+    pain_known = covered is not None and bool(covered & {str(a) for a in athletes})
     episodes = _episodes_frame(episodes)
-    _warn_unmatched(episodes, weekly["athlete"].dropna().unique())
+    _warn_unmatched(episodes, athletes)
 
     flag_columns = [c for c in weekly.columns if c.startswith("flag_")]
     rows = []
@@ -141,6 +154,7 @@ def squad_audit(
                 trend_weeks=trend_weeks,
                 pain_weeks=pain_weeks,
                 problems=problem_counts.get(str(athlete)),
+                pain_known=pain_known,
             )
         )
     audit = pd.DataFrame(rows)
@@ -305,6 +319,21 @@ def _warn_unmatched(episodes: pd.DataFrame, athletes: Iterable[Any]) -> None:
                       RunloadWarning, stacklevel=3)
 
 
+def _covered_athletes(episodes: pd.DataFrame | None) -> set[str] | None:
+    """The athletes a pain log names (None: no pain log; empty: it names nobody).
+
+    :func:`runload.read_pain_log` records every name of the log in
+    ``attrs["athletes"]``, also those of pain-free diary days; for any other frame,
+    the names of its ``athlete`` column.
+    """
+    if episodes is None:
+        return None
+    names = episodes.attrs.get("athletes") if isinstance(episodes, pd.DataFrame) else None
+    if names is None:
+        names = episodes["athlete"] if "athlete" in getattr(episodes, "columns", ()) else ()
+    return {str(n) for n in names if not pd.isna(n)}
+
+
 def _episodes_frame(episodes: pd.DataFrame | None) -> pd.DataFrame:
     if episodes is None or len(episodes) == 0:
         return pd.DataFrame({"athlete": pd.Series(dtype="string"),
@@ -333,6 +362,7 @@ def _athlete_row(
     trend_weeks: int,
     pain_weeks: int,
     problems: int | None,
+    pain_known: bool = True,
 ) -> dict[str, Any]:
     weeks = weeks.sort_values("week_start")
     first = weeks["week_start"].iloc[0]
@@ -367,9 +397,12 @@ def _athlete_row(
     mine = episodes[(episodes["athlete"] == athlete).fillna(False) & (episodes["onset"] <= as_of)]
     horizon = as_of - pain_weeks * _WEEK
     recent_pain = bool((mine["end"].isna() | (mine["end"] >= horizon)).any())
+    logged = int((episodes["athlete"] == athlete).fillna(False).sum())
+    if not pain_known:  # no pain log, or a log that names none of the athletes
+        recent_pain, logged = pd.NA, pd.NA
 
     running = distance[distance > 0]
-    score = len(active) + (2 if recent_pain else 0)
+    score = len(active) + (2 if recent_pain is True else 0)
     return {
         "athlete": athlete,
         "risk": "high" if score >= 3 else "moderate" if score >= 1 else "low",
@@ -383,7 +416,7 @@ def _athlete_row(
         "weeks_since_recovery": since,
         "pain_recent": recent_pain,
         "last_pain_onset": mine["onset"].max() if len(mine) else pd.NaT,
-        "pain_episodes": int((episodes["athlete"] == athlete).fillna(False).sum()),
+        "pain_episodes": logged,
         "data_problems": pd.NA if problems is None else int(problems),
         "last_activity_week": running.index.max() if len(running) else pd.NaT,
     }

@@ -256,8 +256,37 @@ def select_athlete(table: pd.DataFrame, athlete, source) -> pd.DataFrame:
         return table
     kept = table.loc[table["athlete"] == str(athlete)]
     if kept.empty:
-        raise PainLogError(f"no rows for athlete {athlete!r}", source=source, column="athlete")
+        raise PainLogError(f"no rows for athlete {athlete!r}; {log_names(table['athlete'], athlete)}; "
+                           f"{other_name_fix(table['athlete'])}",
+                           source=source, column="athlete")
     return kept
+
+
+def log_names(names, athlete=None) -> str:
+    """``the log names only 'me'`` / ``the log names bea, gus (did you mean 'gus'?)``."""
+    import difflib
+
+    found = sorted({str(n).strip() for n in names if not pd.isna(n) and str(n).strip()})
+    if not found:
+        return "the log names no athlete"
+    if len(found) == 1:
+        return f"the log names only {found[0]!r}"
+    shown = ", ".join(repr(n) for n in found[:10]) + (", ..." if len(found) > 10 else "")
+    close = []
+    if athlete is not None:
+        lower = {n.lower(): n for n in found}
+        close = difflib.get_close_matches(str(athlete).lower(), list(lower), n=1, cutoff=0.6)
+        close = [lower[c] for c in close]
+    return f"the log names {shown}" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def other_name_fix(names) -> str:
+    """How to read a log under the name it uses (Python and command line)."""
+    found = sorted({str(n).strip() for n in names if not pd.isna(n) and str(n).strip()})
+    name = found[0] if len(found) == 1 else "NAME"
+    return (f"read the activities under the log's name (--athlete {name} on the command "
+            f"line; athlete={name!r} in Python, for the activities and the log) or correct "
+            "the athlete column")
 
 
 def drop_duplicates(table: pd.DataFrame, source) -> pd.DataFrame:
@@ -265,7 +294,9 @@ def drop_duplicates(table: pd.DataFrame, source) -> pd.DataFrame:
     dup = table.duplicated(subset=fields, keep="first")
     if dup.any():
         lines = ", ".join(str(x) for x in table.loc[dup, "_line"].head(10))
-        warnings.warn(f"{source}: duplicate rows dropped (lines {lines})", RunloadWarning, stacklevel=3)
+        what = "a duplicate row dropped (line" if int(dup.sum()) == 1 else \
+            f"{int(dup.sum())} duplicate rows dropped (lines"
+        warnings.warn(f"{source}: {what} {lines})", RunloadWarning, stacklevel=3)
     return table.loc[~dup]
 
 

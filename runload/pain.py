@@ -79,7 +79,8 @@ def read_pain_log(
         The CSV file, an open text/binary buffer, or a frame with the same columns.
     athlete : str, optional
         The athlete of a single-runner log (no ``athlete`` column). When the log has
-        an ``athlete`` column, only that athlete's rows are kept.
+        an ``athlete`` column, only that athlete's rows are kept; a name the column
+        does not hold is an error that lists the names it holds.
     min_severity : float, default 1
         Lowest rating (0-10) that counts as pain. Diary days below it are pain free;
         logged episodes whose ``severity`` is below it are dropped.
@@ -110,7 +111,9 @@ def read_pain_log(
         One row per episode with the columns of :data:`runload.columns.EPISODES`
         (``athlete``, ``onset``, ``end``, ``max_severity``, ``time_lost_days``,
         ``location``, ``notes``), sorted by athlete and onset. An empty log gives an
-        empty frame (and a warning), not an error.
+        empty frame (and a warning), not an error. ``attrs["athletes"]`` lists every
+        athlete the log names (also those without an episode, e.g. only pain-free diary
+        days): the athletes it says something about.
 
     Raises
     ------
@@ -146,11 +149,14 @@ def read_pain_log(
     source, header, rows, lines = load_rows(path_or_buffer, encoding)
     if header is None:
         warnings.warn(f"{source}: the pain log is empty: no episodes", RunloadWarning, stacklevel=2)
-        return empty(EPISODES)
+        out = empty(EPISODES)
+        out.attrs["athletes"] = [] if athlete is None else [str(athlete)]
+        return out
     header, rows = drop_blank_columns(header, rows)
     form = _form(header, source)
     table = as_table(header, rows, lines, source)
     table = select_athlete(table, athlete, source)
+    named = sorted(text_column(table, "athlete").dropna().unique().tolist())
     table = drop_duplicates(table, source)
     if form == "episodes":
         found = _parse_episodes(table, source, today, date_format, min_severity)
@@ -162,9 +168,11 @@ def read_pain_log(
     found = found.loc[keep]
     if found.empty:
         warnings.warn(f"{source}: the pain log holds no episodes", RunloadWarning, stacklevel=2)
-    return conform(found, EPISODES, extra=False).sort_values(
+    out = conform(found, EPISODES, extra=False).sort_values(
         ["athlete", "onset"], na_position="first", ignore_index=True
     )
+    out.attrs["athletes"] = [str(n) for n in named]
+    return out
 
 
 def episodes(
@@ -334,10 +342,14 @@ def _merge_close(found: pd.DataFrame, min_gap_days: int, source) -> pd.DataFrame
     gap = (found["onset"] - previous).dt.days - 1
     new = gap.isna() | (gap >= min_gap_days)
     if not new.all():
-        merged = ", ".join(str(x) for x in found.loc[~new, "_line"].head(10))
+        lines = found.loc[~new, "_line"]
+        merged = ", ".join(str(x) for x in lines.head(10)) + (", ..." if len(lines) > 10 else "")
+        one = len(lines) == 1
+        what = (f"the episode starting on line {merged}" if one else
+                f"{len(lines)} episodes starting on lines {merged}")
         warnings.warn(
-            f"{source}: episodes starting on lines {merged} began fewer than {min_gap_days} "
-            "pain-free days after the previous one and were merged into it (de Vet et al. 2002)",
+            f"{source}: {what} began fewer than {min_gap_days} pain-free days after the "
+            f"previous one and {'was' if one else 'were'} merged into it (de Vet et al. 2002)",
             RunloadWarning,
             stacklevel=3,
         )

@@ -123,7 +123,7 @@ def test_dataframe_input_is_not_modified():
 
 def test_duplicate_rows_dropped_with_warning(tmp_path):
     path = log("onset,severity\n2024-03-04,5\n2024-03-04,5\n", tmp_path)
-    with pytest.warns(RunloadWarning, match=r"duplicate rows dropped \(lines 3\)"):
+    with pytest.warns(RunloadWarning, match=r"a duplicate row dropped \(line 3\)"):
         got = read_pain_log(path, today=TODAY)
     assert len(got) == 1
 

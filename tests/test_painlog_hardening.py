@@ -175,14 +175,14 @@ def test_excel_serial_with_decimal_zero_and_dates_with_times():
 
 def test_exact_duplicate_rows_are_dropped_with_their_lines():
     text = spelled() + "2024-03-04,2024-03-10,6.5,lower back\n"
-    with pytest.warns(RunloadWarning, match=r"duplicate rows dropped \(lines 5\)"):
+    with pytest.warns(RunloadWarning, match=r"a duplicate row dropped \(line 5\)"):
         got = read_pain_log(io.StringIO(text), today=TODAY, min_gap_days=0)
     assert len(got) == 3
 
 
 def test_duplicate_after_whitespace_is_still_a_duplicate():
     text = spelled() + " 2024-03-04 , 2024-03-10 ,6.5,lower back \n"
-    with pytest.warns(RunloadWarning, match="duplicate rows dropped"):
+    with pytest.warns(RunloadWarning, match="a duplicate row dropped"):
         got = read_pain_log(io.StringIO(text), today=TODAY, min_gap_days=0)
     assert len(got) == 3
 

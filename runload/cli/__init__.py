@@ -2,13 +2,14 @@
 
 ::
 
-    runload activities SOURCE... [--athlete NAME] [--tz ZONE] [--csv OUT]
-    runload weekly SOURCE... [--pain LOG] [--habits LOG] [--sleep SOURCE] [--strides]
-                   [--date-format FORMAT] [--units km|mi] [--week-start monday|sunday]
-                   [--as-of DATE] [--csv OUT]
-    runload report SOURCE... [--pain LOG] [--habits LOG] [--sleep SOURCE] [--strides]
-                   [--date-format FORMAT] [-o report.html]
-    runload audit SQUAD_DIR [--pain LOG] [--date-format FORMAT] [-o audit.html] [--csv OUT]
+    runload activities SOURCE... [--athlete NAME] [--tz ZONE] [--units km|mi] [--csv OUT]
+    runload weekly SOURCE... [--athlete NAME] [--tz ZONE] [--pain LOG] [--habits LOG]
+                   [--sleep SOURCE] [--strides] [--date-format FORMAT] [--units km|mi]
+                   [--week-start monday|sunday] [--as-of DATE] [THRESHOLDS] [--csv OUT]
+    runload report SOURCE... [the options of weekly, without --csv] [-o report.html]
+    runload audit SQUAD_DIR [--tz ZONE] [--pain LOG] [--date-format FORMAT] [--units km|mi]
+                  [--week-start monday|sunday] [--as-of DATE] [THRESHOLDS]
+                  [-o audit.html] [--csv OUT]
     runload sample [DIR]
 
 Every threshold of the weekly rules is an option whose default is read from the
@@ -17,8 +18,9 @@ never disagree. ``weekly`` and ``report`` always add the prevention habits of
 :func:`runload.habits.weekly_habits` (cross-training, strength, trail share and shoe
 rotation come from the activities; a habit that nothing records is "not judged"), from
 the habits log, Garmin sleep data and the stride detector when given. The pain log,
-the habits log and the sleep source are checked (and the logs parsed) before any
-activity file is read.
+the habits log and the sleep source are checked (and the logs parsed, once) before any
+activity file is read, and so are every option value and the athlete names of the logs
+(docs/cli.md, "Whose rows").
 
 Exit codes: 0 success; 1 nothing to show (no activity could be read, or ``--as-of`` is
 before the first activity) or an input file such as the pain log is unusable; 2 bad

@@ -19,8 +19,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from ..io.ingest import conservation_line
     from ..report import write_audit
 
-    _squad_members(args.squad)  # a missing squad folder, then a bad pain log, fail at once
-    _check_logs(args)
+    # a missing squad folder, then a bad pain log, fail at once; pain-log names that
+    # match no athlete folder are named before the squad is read
+    members = [name for name, _ in _squad_members(args.squad)]
+    _check_logs(args, members, squad=True)
     activities, problem_tables, totals = read_squad(args.squad, tz=args.tz,
                                                     quiet=not _show_progress(args),
                                                     read_options=_read_options(args))
@@ -34,7 +36,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             f"{sum(bad.values())} files with problems in the squad ("
             + ", ".join(f"{n}: {k}" for n, k in bad.items())
             + "); see the audit page", _warning_category(), stacklevel=1)
-    episodes = _pain(args, athlete=None)
+    episodes = _squad_episodes(_pain(args, athlete=None), members)
     weekly = _weeks_to_show(activities, args, source=str(args.squad))
     audit = squad_audit(weekly, episodes, as_of=args.as_of,
                         problems={name: t["source"].nunique()
@@ -51,6 +53,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _squad_episodes(episodes, members: list[str]):
+    """The episodes of the squad's athletes (the others were named in a warning already)."""
+    if episodes is None:
+        return None
+    known = [n for n in episodes.attrs.get("athletes", []) if n in members]
+    out = episodes[episodes["athlete"].isin(members).fillna(False).astype(bool)]
+    out.attrs = {**episodes.attrs, "athletes": known}
+    return out
+
+
 def _audit_view(audit, units: str):
     import pandas as pd
 
@@ -64,7 +76,8 @@ def _audit_view(audit, units: str):
         "trend_%": audit["trend_pct"].map(lambda x: "-" if pd.isna(x) else f"{x:+.1f}"),
         "active_flags": audit["active_flags"],
         "wks_since_recovery": audit["weeks_since_recovery"],
-        "recent_pain": audit["pain_recent"].map({True: "yes", False: "no"}),
+        "recent_pain": audit["pain_recent"].astype("boolean").map(
+            {True: "yes", False: "no"}, na_action="ignore").astype("string").fillna("-"),
         "file_problems": audit["data_problems"],
     })
 

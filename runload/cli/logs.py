@@ -3,25 +3,122 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import PainLogError
 from .errors import UsageError
+from .output import PROG, _say, _warning_category
 
 
-def _check_logs(args: argparse.Namespace) -> None:
+def _check_logs(args: argparse.Namespace, athletes: Sequence[str] | None = None, *,
+                squad: bool = False) -> None:
     """Check the pain log, the habits log and the sleep source before any activity is read.
 
     A typo in ``--pain`` or a bad cell in a log then fails at once, not after the whole
-    history has been read. The logs are parsed here with every athlete's rows (and
-    parsed again, for the athlete, once the activities are read: they are small).
+    history has been read. Each log is read here once, with every athlete's rows (its
+    warnings are printed once); the athlete's rows are picked from it once the
+    activities are read. ``athletes`` are the names the activities will be read under
+    (``--athlete``, else each source's :func:`runload.io.ingest.default_athlete`, or the
+    squad's folder names): a log's athlete column is matched against them here
+    (:func:`_log_athlete`).
     """
-    if getattr(args, "pain", None) is not None:
-        args.pain_all = _pain(args, athlete=None)
-    if getattr(args, "habits", None) is not None:
-        _habits_log(args, athlete=None)
+    if getattr(args, "pain", None) is not None and getattr(args, "pain_all", None) is None:
+        args.pain_all = _read_pain(args)
+    if getattr(args, "habits", None) is not None and getattr(args, "habits_all", None) is None:
+        args.habits_all = _read_habits(args)
     if getattr(args, "sleep", None) is not None and not args.sleep.exists():
         raise UsageError("no such sleep source; check the path", source=str(args.sleep))
+    if athletes is None:
+        return
+    for kind in ("pain", "habits"):
+        frame = getattr(args, f"{kind}_all", None)
+        if frame is None:
+            continue
+        if squad or len(set(athletes)) > 1:
+            _warn_unmatched(args, kind, frame, athletes, squad=squad)
+        else:
+            _log_athlete(args, kind, frame, athletes[0])
+
+
+_WHAT = {"pain": "pain log", "habits": "habits log"}
+
+
+def _names(frame) -> list[str]:
+    """The athletes a log names (``attrs["athletes"]`` of a pain log, else its column)."""
+    import pandas as pd
+
+    names = frame.attrs.get("athletes")
+    if names is None:
+        names = frame["athlete"].dropna().unique() if "athlete" in frame.columns else []
+    return sorted({str(n) for n in names if not pd.isna(n)})
+
+
+def _log_athlete(args: argparse.Namespace, kind: str, frame, athlete: str) -> str | None:
+    """The name under which the log holds the rows of ``athlete``, the one runner read.
+
+    A log without names is the runner's (None). A log that names the athlete gives
+    their rows. A log that names exactly one other athlete is the runner's own log when
+    ``--athlete`` was not given (the activities are named after their folder or
+    archive, the log after the runner: ``me``): its rows are used, with a one-line
+    note. Anything else is an error listing the log's names and the fix.
+    """
+    from ..csvlog import log_names, other_name_fix
+    from ..errors import HabitsLogError, PainLogError
+
+    names = _names(frame)
+    if not names or athlete in names:
+        return None if not names else athlete
+    explicit = getattr(args, "athlete", None) is not None
+    source = str(getattr(args, kind))
+    notes = args.__dict__.setdefault("log_notes", set())
+    if len(names) == 1 and not explicit:
+        if (kind, athlete) not in notes and not args.quiet:
+            _say(f"{PROG}: note: the {_WHAT[kind]} {source} names one athlete, {names[0]!r}; "
+                 f"its rows are read as those of {athlete!r}, the runner read (named after the "
+                 f"folder or archive); --athlete {names[0]} names the runner as the log does",
+                 err=True)
+        notes.add((kind, athlete))
+        return names[0]
+    given = "given with --athlete" if explicit else \
+        "the name of the activities, after their folder or archive"
+    error = PainLogError if kind == "pain" else HabitsLogError
+    raise error(f"no rows for athlete {athlete!r} ({given}); {log_names(names, athlete)}; "
+                f"{other_name_fix(names)}", source=source, column="athlete")
+
+
+def _warn_unmatched(args: argparse.Namespace, kind: str, frame, athletes: Sequence[str], *,
+                    squad: bool) -> None:
+    """Warn, before the activities are read, about log rows that match no athlete."""
+    import warnings
+
+    from ..audit import unmatched_athletes
+
+    where = "the squad" if squad else "the sources"
+    text = unmatched_athletes(_names(frame), athletes)
+    if text is not None:
+        warnings.warn(f"{args.__dict__[kind]}: rows of athletes not in {where} are ignored: "
+                      f"{text}; correct the names in the {_WHAT[kind]} if they are meant to "
+                      "be these athletes", _warning_category(), stacklevel=1)
+    if "athlete" in frame.columns and len(frame) and frame["athlete"].isna().any() \
+            and _names(frame):
+        n = int(frame["athlete"].isna().sum())
+        warnings.warn(f"{args.__dict__[kind]}: {n} row{'' if n == 1 else 's'} without an "
+                      "athlete ignored; fill in the athlete column", _warning_category(),
+                      stacklevel=1)
+
+
+def _for_athlete(args: argparse.Namespace, kind: str, frame, athlete: str | None):
+    """The rows of one athlete (all rows when ``athlete`` is None), named after them."""
+    import pandas as pd
+
+    if athlete is None or frame is None:
+        return frame
+    name = _log_athlete(args, kind, frame, athlete)
+    rows = frame if name is None else frame[frame["athlete"].astype("string") == name]
+    out = rows.assign(athlete=pd.Series(athlete, index=rows.index, dtype="string"))
+    out.attrs = {**frame.attrs, "athletes": [athlete]}
+    return out
 
 
 def _log_file(path: Path, what: str) -> None:
@@ -55,16 +152,20 @@ def _pain_header() -> str:
 
 
 def _pain(args: argparse.Namespace, *, athlete: str | None):
+    """The pain log: every athlete's episodes, or those of ``athlete`` (read once)."""
     if args.pain is None:
         return None
-    if athlete is None and getattr(args, "pain_all", None) is not None:
-        return args.pain_all
+    if getattr(args, "pain_all", None) is None:
+        args.pain_all = _read_pain(args)
+    return _for_athlete(args, "pain", args.pain_all, athlete)
+
+
+def _read_pain(args: argparse.Namespace):
     from ..pain import read_pain_log
 
     _log_file(args.pain, "pain log")
     try:
-        return read_pain_log(args.pain, athlete=athlete,
-                             date_format=getattr(args, "date_format", None))
+        return read_pain_log(args.pain, date_format=getattr(args, "date_format", None))
     except PainLogError as exc:
         fix = _log_fix(exc, "pain-log", _pain_header(), "docs/pain_analysis.md")
         raise PainLogError(exc.message + fix, source=exc.source or str(args.pain),
@@ -74,16 +175,22 @@ def _pain(args: argparse.Namespace, *, athlete: str | None):
 
 
 def _habits_log(args: argparse.Namespace, *, athlete: str | None):
+    """The habits log: every athlete's rows, or those of ``athlete`` (read once)."""
     if args.habits is None:
         return None
+    if getattr(args, "habits_all", None) is None:
+        args.habits_all = _read_habits(args)
+    return _for_athlete(args, "habits", args.habits_all, athlete)
+
+
+def _read_habits(args: argparse.Namespace):
     from ..errors import HabitsLogError
     from ..habits import read_habits_log
     from ..habits.log import HABITS_LOG_COLUMNS
 
     _log_file(args.habits, "habits log")
     try:
-        return read_habits_log(args.habits, athlete=athlete,
-                               date_format=getattr(args, "date_format", None))
+        return read_habits_log(args.habits, date_format=getattr(args, "date_format", None))
     except HabitsLogError as exc:
         header = (",".join(n for n in HABITS_LOG_COLUMNS if n != "athlete")
                   + " (date and kind required), optionally with an athlete column")

@@ -1,4 +1,5 @@
-"""Checks of single option values (--date-format, --workers) and the reading options."""
+"""Checks of option values (--date-format, --workers, --as-of, the thresholds) and the
+reading options."""
 
 from __future__ import annotations
 
@@ -10,6 +11,24 @@ def _date_format(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"--date-format must be a strptime format such as '%m/%d/%Y', got {text!r}")
     return text
+
+
+def _as_of(text: str) -> str:
+    """``--as-of``: a calendar date ``YYYY-MM-DD`` (or an ISO date and time), checked at
+    parse time; the text is kept (the library reads it)."""
+    import datetime as dt
+
+    value = text.strip()
+    try:
+        (dt.date if len(value) == 10 else dt.datetime).fromisoformat(value)
+    except ValueError:
+        from ..csvlog import why_not_a_date
+
+        reason = why_not_a_date(value) if len(value) == 10 else f"not a date {value!r}"
+        raise argparse.ArgumentTypeError(
+            f"{reason}; give the last day of the data as YYYY-MM-DD, e.g. 2024-05-31"
+        ) from None
+    return value
 
 
 def _positive_int(text: str) -> int:

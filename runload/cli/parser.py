@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import __version__
 from .activities import cmd_activities
 from .audit import cmd_audit
-from .options import _date_format, _positive_int
+from .options import _as_of, _date_format, _positive_int
 from .output import PROG
 from .report import cmd_report
 from .sample import cmd_sample
@@ -25,9 +25,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``runload`` argument parser (subcommands and all their options)."""
-    common = _Parser(add_help=False)
-    common.add_argument("-q", "--quiet", action="store_true",
-                        help="no progress bar and no warnings on stderr")
+    quiet = _Parser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress bar and no warnings on stderr")
+    common = _Parser(add_help=False, parents=[quiet])
     caching = common.add_mutually_exclusive_group()
     caching.add_argument("--no-cache", dest="cache", action="store_false",
                          help="read every file again; do not use or update the summary cache")
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="distance unit shown: kilometres or miles (default km)")
     load.add_argument("--week-start", choices=("monday", "sunday"), default="monday",
                       help="first day of the week (default monday)")
-    load.add_argument("--as-of", metavar="DATE",
+    load.add_argument("--as-of", metavar="DATE", type=_as_of,
                       help="last day of the data, YYYY-MM-DD (default: the day of each "
                            "athlete's latest activity); later weeks are incomplete")
     _add_thresholds(load)
@@ -142,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="OUT", help="write the audit table as CSV ('-' for stdout)")
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("sample", parents=[common], help="write the sample data",
+    p = sub.add_parser("sample", parents=[quiet], help="write the sample data",
                        description="Write runload's synthetic sample data: one runner with a "
                                    "pain log, and a squad.")
     p.add_argument("directory", nargs="?", default="sample_data", type=Path, metavar="DIR",

@@ -26,10 +26,14 @@ def _check_sources(sources: Sequence[str]) -> list[str]:
 def _read(sources: Sequence[str], args: argparse.Namespace, *, athlete: str | None = None):
     """Read the sources; print the conservation line; fail when nothing was read."""
     from ..io import inventory, problems, read_activities
-    from ..io.ingest import conservation_line
+    from ..io.ingest import conservation_line, default_athlete
 
     sources = _check_sources(sources)
-    _check_logs(args)  # a bad --pain/--habits/--sleep fails before the history is read
+    given = athlete if athlete is not None else getattr(args, "athlete", None)
+    names = [given] if given is not None else sorted({default_athlete(s) for s in sources})
+    # a bad --pain/--habits/--sleep, or a log naming other athletes, fails before the
+    # history is read
+    _check_logs(args, names)
     try:
         activities = read_activities(
             sources if len(sources) > 1 else sources[0],

@@ -13,6 +13,7 @@ from ..errors import ReadError, RunloadError
 from .errors import NothingReadError, UsageError
 from .output import PROG, _say, _show_warning
 from .parser import build_parser
+from .thresholds import _check_thresholds
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.filterwarnings("ignore", category=FutureWarning)
         warnings.showwarning = _show_warning
         try:
+            if hasattr(args, "max_increase"):  # every rule option, before any file is read
+                _check_thresholds(args)
             return args.func(args)
         except UsageError as exc:
             _say(f"{PROG}: error: {exc}", err=True)

@@ -123,6 +123,35 @@ def _typed(kind: type, name: str):
     return convert
 
 
+def _check_thresholds(args: argparse.Namespace) -> None:
+    """Check every rule option before any file is read, by the library's own checks.
+
+    :func:`runload.load.weekly_load` validates its parameters before it looks at the
+    activities; it is called here on an empty activities table, and an error names the
+    option (``--max-increase must be >= 0, got -1.0``), not the Python parameter.
+    """
+    import warnings
+
+    from ..columns import ACTIVITIES, empty
+    from ..errors import ParameterError
+    from ..load import weekly_load
+    from .errors import UsageError
+
+    values = _thresholds(args)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            weekly_load(empty(ACTIVITIES), **values)
+    except ParameterError as exc:
+        message = exc.message
+        for name in sorted(values, key=len, reverse=True):
+            message = re.sub(rf"(?<![\w-]){name}(?!\w)", "--" + name.replace("_", "-"),
+                             message)
+        if message.startswith("ewma smoothing"):
+            message = "--ewma" + message.removeprefix("ewma smoothing")
+        raise UsageError(f"{message} (see 'runload {args.command} --help')") from exc
+
+
 def _thresholds(args: argparse.Namespace) -> dict[str, Any]:
     values = {name: getattr(args, name) for name, *_ in threshold_options()}
     values.update(week_start=args.week_start, tz=args.tz, as_of=args.as_of)

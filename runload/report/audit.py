@@ -78,9 +78,7 @@ def render_audit(
             _e(", ".join(_flag_name("flag_" + f.strip()) for f in str(r["active_flags"]).split(",")
                          if f.strip())) if r["active_flags"] else "",
             _e(r["weeks_since_recovery"]) if not pd.isna(r["weeks_since_recovery"]) else "none",
-            ("yes" if r["pain_recent"] else "no")
-            + (f" <span class=muted>(last {_dcell(r['last_pain_onset'])})</span>"
-               if not pd.isna(r["last_pain_onset"]) else ""),
+            _pain_cell(r["pain_recent"], r["last_pain_onset"], logged=episodes is not None),
             _e(r["data_problems"]),
         ])
     table = _table(
@@ -122,6 +120,16 @@ def render_audit(
                  nav=nav, content="\n".join(sections))
 
 
+def _pain_cell(recent: Any, last_onset: Any, *, logged: bool) -> str:
+    """The squad table's back-pain cell: yes / no / – when not known (no pain log)."""
+    if pd.isna(recent):
+        why = "not in the pain log" if logged else "no pain log"
+        return f'{_MISSING} <span class=muted>({why})</span>'
+    return ("yes" if recent else "no") + (
+        f" <span class=muted>(last {_dcell(last_onset)})</span>" if not pd.isna(last_onset)
+        else "")
+
+
 def _athlete_section(name: str, slug: str, row: pd.Series, weekly: pd.DataFrame,
                      episodes: pd.DataFrame | None, problems: pd.DataFrame | None, units: str,
                      *, chart_weeks: int, recent_weeks: int) -> str:
@@ -132,6 +140,9 @@ def _athlete_section(name: str, slug: str, row: pd.Series, weekly: pd.DataFrame,
         (_pct(row["trend_pct"]), "4-week trend"),
         (_MISSING if pd.isna(row["weeks_since_recovery"]) else str(row["weeks_since_recovery"]),
          "week since recovery" if _is_one(row["weeks_since_recovery"]) else "weeks since recovery"),
+        (_MISSING, "back-pain episodes: " + ("no pain log" if episodes is None
+                                             else "not in the pain log"))
+        if pd.isna(row["pain_episodes"]) else
         (str(row["pain_episodes"]),
          "back-pain episode" if _is_one(row["pain_episodes"]) else "back-pain episodes"),
     ]
