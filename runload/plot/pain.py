@@ -120,7 +120,7 @@ def forest(associations: pd.DataFrame, *, method: str | None = None, athlete: st
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlabel("ratio (log scale; 1 = no association)")
     ax.set_title("Load patterns and back-pain onsets")
-    ax.plot([], [], "s-", color="0.6", label="too few onsets to say much")
+    ax.plot([], [], "s-", color="0.6", label="carries a warning (too few onsets or weeks)")
     ax.plot([], [], "s-", color="C0", label="estimate and confidence interval")
     if zero.any():
         ax.plot([], [], "<-", color="0.3", label="estimate 0: interval up to its upper limit")
