@@ -109,9 +109,10 @@ def _forest_chart(associations: pd.DataFrame) -> str | None:
         f"Forest plot of {_plural(n_rows, 'association estimate')} with 95% confidence "
         "intervals",
         "Ratios with their confidence intervals on a log scale; 1 means no association; "
-        "grey rows carry a warning (too few onsets, or too few weeks in the flagged or unflagged group). An estimate of 0 is an arrow from the "
-        "left edge to its upper limit, an infinite one runs to the right edge, and a row "
-        "that could not be estimated is labelled so.",
+        "grey rows carry a warning (too few onsets, or too few weeks in the flagged or "
+        "unflagged group). An estimate of 0 is an arrow from the left edge to its upper "
+        "limit, an infinite one runs to the right edge, and a row that could not be "
+        "estimated is labelled so.",
     )
 
 
