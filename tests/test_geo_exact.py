@@ -319,3 +319,58 @@ def test_long_tracks(n):
     full = ~np.isnan(lat)
     _check(geo.jump_filter, ref_jump_filter, lat[full], lon[full], t[full])
     _check(geo.cumulative_distance_m, ref_cumulative_distance_m, lat[full], lon[full])
+
+
+def ref_filter_track(lat, lon, t, *, breaks=None, radius_m=geo.EARTH_RADIUS_M, **options):
+    """The three calls filter_track stands for (on the references)."""
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    t = np.asarray(t, dtype=np.float64)
+    keep = ref_jump_filter(lat, lon, t, breaks=breaks, radius_m=radius_m, **options)
+    if keep.size == 0:
+        return keep, np.zeros(0, dtype=bool), np.zeros(0)
+    jump = {k: options[k] for k in ("max_speed_m_s", "tolerance_m") if k in options}
+    segment = np.cumsum(geo._breaks(breaks, keep.size))[keep]
+    step_breaks = np.concatenate(([True], segment[1:] != segment[:-1]))
+    step_breaks |= ref_jump_steps(lat[keep], lon[keep], t[keep], radius_m=radius_m, **jump)
+    distance = ref_cumulative_distance_m(lat[keep], lon[keep], breaks=step_breaks,
+                                         radius_m=radius_m)
+    return keep, step_breaks, distance
+
+
+def _check_track(*args, **kwargs):
+    got = _outcome(geo.filter_track, *args, **kwargs)
+    want = _outcome(ref_filter_track, *args, **kwargs)
+    assert got[0] == want[0], (got, want)
+    if got[0] == "error":
+        assert got == want
+        return
+    assert isinstance(got[1], geo.FilteredTrack)
+    for mine, theirs in zip(got[1], want[1], strict=True):
+        assert _identical(("ok", mine), ("ok", theirs)), (got, want)
+
+
+@SETTINGS
+@given(track=tracks(max_size=120), with_breaks=st.booleans(), options=OPTIONS,
+       excursion=st.sampled_from([20, 0, 2, 5]), end=st.sampled_from([3, 0, 1]))
+def test_filter_track(track, with_breaks, options, excursion, end):
+    lat, lon, t, breaks = track
+    _check_track(lat, lon, t, breaks=breaks if with_breaks else None,
+                 max_excursion_points=excursion, max_end_points=end, **options)
+    full = np.isfinite(lat) & np.isfinite(lon)  # the usual track: every point placed
+    _check_track(lat[full], lon[full], t[full], breaks=breaks[full] if with_breaks else None,
+                 max_excursion_points=excursion, max_end_points=end, **options)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 9, 1424])
+def test_filter_track_long_and_short(n):
+    rng = np.random.default_rng(n)
+    lat = 46 + np.cumsum(rng.normal(0, 1e-4, n))
+    lon = 14 + np.cumsum(rng.normal(0, 1e-4, n))
+    t = np.cumsum(rng.choice([1.0, 1.0, 2.0, 0.0], n))
+    breaks = np.concatenate(([True], rng.random(n - 1) < 0.01)) if n else np.zeros(0, bool)
+    _check_track(lat, lon, t, breaks=breaks)
+    lat[rng.random(n) < 0.01] += 0.05
+    _check_track(lat, lon, t, breaks=breaks)
+    lat[rng.random(n) < 0.01] = np.nan
+    _check_track(lat, lon, t, breaks=breaks)

@@ -23,6 +23,8 @@ References
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -41,6 +43,8 @@ __all__ = [
     "cumulative_distance_m",
     "jump_steps",
     "jump_filter",
+    "FilteredTrack",
+    "filter_track",
     "moving_time_s",
     "ascent_m",
 ]
@@ -308,11 +312,19 @@ def _step_jumps(lat: NDArray[np.float64], lon: NDArray[np.float64], t: NDArray[n
                 max_speed_m_s: float, tolerance_m: float,
                 radius_m: float) -> NDArray[np.bool_]:
     """:func:`jump_steps` of a 1-D track without its entry 0 (``n - 1`` entries, n >= 2)."""
+    return _step_jumps_and_lengths(lat, lon, t, max_speed_m_s, tolerance_m, radius_m)[0]
+
+
+def _step_jumps_and_lengths(
+    lat: NDArray[np.float64], lon: NDArray[np.float64], t: NDArray[np.float64],
+    max_speed_m_s: float, tolerance_m: float, radius_m: float,
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """:func:`_step_jumps`, and the steps' lengths it measured (``n - 1`` entries each)."""
     step = _steps_m(lat, lon, radius_m)
     dt = t[1:] - t[:-1]
     with np.errstate(invalid="ignore"):
         limit = max_speed_m_s * np.maximum(dt, 0.0) + tolerance_m
-        return np.isfinite(step) & np.isfinite(dt) & (step > limit)
+        return np.isfinite(step) & np.isfinite(dt) & (step > limit), step
 
 
 def _filter_segment(
@@ -441,6 +453,18 @@ def jump_filter(
     two points; readers do not count its length (:func:`jump_steps` on the kept points
     finds it), because no athlete made that step and which side is off is unknown.
     """
+    return _jump_filter(lat_deg, lon_deg, time_s, breaks, max_speed_m_s, tolerance_m,
+                        max_excursion_points, max_end_points, radius_m)[0]
+
+
+def _jump_filter(lat_deg, lon_deg, time_s, breaks, max_speed_m_s, tolerance_m,
+                 max_excursion_points, max_end_points, radius_m):
+    """:func:`jump_filter`, and what it measured on the way when it is the whole track.
+
+    Returns ``keep``, and, when every point has a position (so the steps between
+    consecutive positioned points are the track's steps), the jump flags and lengths of
+    the ``n - 1`` steps (else None, None).
+    """
     for name, value in (("max_excursion_points", max_excursion_points),
                         ("max_end_points", max_end_points)):
         if not (isinstance(value, int | np.integer) and value >= 0):
@@ -455,24 +479,30 @@ def jump_filter(
     _check_jump_options(max_speed_m_s, tolerance_m)
     keep = np.ones(n, dtype=bool)
     if n < 2:
-        return keep
+        return keep, None, None
     has = np.isfinite(lat) & np.isfinite(lon)
     pos = has.nonzero()[0]
     if pos.size < 2:
-        return keep
+        return keep, None, None
     # the steps between consecutive points with a position, and whether each stays in a
     # segment: a segment without a jump is left as it is, so only those with one are
     # filtered (usually none)
-    if pos.size == n:
+    whole = pos.size == n
+    if whole:
         plat, plon, pt = lat, lon, t
     else:
         plat, plon, pt = lat[pos], lon[pos], t[pos]
-    jump = _step_jumps(plat, plon, pt, max_speed_m_s, tolerance_m, radius_m)
+    jumps, steps = _step_jumps_and_lengths(plat, plon, pt, max_speed_m_s, tolerance_m,
+                                           radius_m)
     segment = np.cumsum(brk)[pos]  # brk[0] adds the same to all: only equality counts
     inside = segment[1:] == segment[:-1]
-    jump &= inside
+    jump = jumps & inside
+    if whole:
+        measured = jumps, steps
+    else:
+        measured = None, None
     if not jump.any():
-        return keep
+        return (keep, *measured)
     options = {"max_speed_m_s": max_speed_m_s, "tolerance_m": tolerance_m, "radius_m": radius_m}
     # segments by their positioned points: pos[first[k]:last[k]] (jumps stay inside them)
     first = np.concatenate(([0], np.flatnonzero(~inside) + 1))
@@ -485,7 +515,90 @@ def jump_filter(
         _filter_segment(lat[idx], lon[idx], t[idx], sub, options, max_excursion_points,
                         max_end_points, jump=np.concatenate(([False], jump[lo:hi - 1])))
         keep[idx[~sub]] = False
-    return keep
+    return (keep, *measured)
+
+
+class FilteredTrack(NamedTuple):
+    """What :func:`filter_track` returns.
+
+    Attributes
+    ----------
+    keep : numpy.ndarray of bool
+        One entry per point of the track: the points the jump filter keeps.
+    breaks : numpy.ndarray of bool
+        One entry per kept point: True at the first one, where a segment starts since the
+        previous kept point, and where the step from it is still a jump.
+    distance_m : numpy.ndarray
+        One entry per kept point: cumulative distance over the steps without a break, m.
+    """
+
+    keep: NDArray[np.bool_]
+    breaks: NDArray[np.bool_]
+    distance_m: NDArray[np.float64]
+
+
+def filter_track(
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    time_s: ArrayLike,
+    *,
+    breaks: ArrayLike | None = None,
+    max_speed_m_s: float = MAX_SPEED_M_S,
+    tolerance_m: float = JUMP_TOLERANCE_M,
+    max_excursion_points: int = MAX_EXCURSION_POINTS,
+    max_end_points: int = MAX_END_POINTS,
+    radius_m: float = EARTH_RADIUS_M,
+) -> FilteredTrack:
+    """The jump filter, the steps that count and the distance of a track, in one pass.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg, time_s, breaks, max_speed_m_s, tolerance_m, max_excursion_points, \
+max_end_points, radius_m
+        As in :func:`jump_filter` (``breaks``: True at the first point of each segment).
+
+    Returns
+    -------
+    FilteredTrack
+        ``keep`` (:func:`jump_filter`), and for the kept points ``breaks`` and
+        ``distance_m``.
+
+    Notes
+    -----
+    The result is, bit for bit, that of the three calls a reader would make::
+
+        keep = jump_filter(lat, lon, time_s, breaks=breaks, ...)
+        segment = np.cumsum(breaks)[keep]
+        step_breaks = np.concatenate(([True], segment[1:] != segment[:-1]))
+        step_breaks |= jump_steps(lat[keep], lon[keep], time_s[keep], ...)
+        distance = cumulative_distance_m(lat[keep], lon[keep], breaks=step_breaks)
+
+    but when every point has a position and the filter keeps them all (the usual track)
+    the steps are measured once instead of three times. An empty track gives empty
+    arrays.
+    """
+    keep, jumps, steps = _jump_filter(lat_deg, lon_deg, time_s, breaks, max_speed_m_s,
+                                      tolerance_m, max_excursion_points, max_end_points,
+                                      radius_m)
+    n = keep.size
+    if n == 0:
+        return FilteredTrack(keep, np.zeros(0, dtype=bool), np.zeros(0))
+    segment = np.cumsum(_breaks(breaks, n))
+    if steps is None or not keep.all():
+        lat, lon, t = _floats(lat_deg)[keep], _floats(lon_deg)[keep], _floats(time_s)[keep]
+        segment = segment[keep]
+        step_breaks = np.concatenate(([True], segment[1:] != segment[:-1]))
+        step_breaks |= jump_steps(lat, lon, t, max_speed_m_s=max_speed_m_s,
+                                  tolerance_m=tolerance_m, radius_m=radius_m)
+        distance = cumulative_distance_m(lat, lon, breaks=step_breaks, radius_m=radius_m)
+        return FilteredTrack(keep, step_breaks, distance)
+    # every point kept and positioned: jump_steps are the filter's jumps, and the
+    # cumulative distance takes its path without filling, over the same step lengths
+    step_breaks = np.concatenate(([True], (segment[1:] != segment[:-1]) | jumps))
+    step = np.zeros(n)
+    step[1:] = steps
+    step = np.where(np.isfinite(step) & ~step_breaks, step, 0.0)
+    return FilteredTrack(keep, step_breaks, np.cumsum(step))
 
 
 def moving_time_s(
