@@ -405,11 +405,12 @@ def notebook_02():
         ## 1 · The 10% rule
 
         Each complete week is compared with its **reference** — normally the week before. The
-        exception is the advice *"after a recovery week you can start back from where you left
-        off"*: the week after a single recovery week is compared with the last build week
-        before it, not with the easy week. The week is a **ramp** (`flag_ramp`) when it is more
-        than 10% above its reference (exactly +10% is allowed). Weeks whose reference is below
-        `min_base_m` (10 km) are not judged: a percentage of almost nothing means little.
+        exception is the advice *"After this recovery week, you can safely start back from where
+        you left off"* (article A, in the references): the week after a single recovery week is
+        compared with the last build week before it, not with the easy week. The week is a
+        **ramp** (`flag_ramp`) when it is more than 10% above its reference (exactly +10% is
+        allowed). Weeks whose reference is below `min_base_m` (10 km) are not judged: a
+        percentage of almost nothing means little.
 
         **Evidence.** In a randomised trial of 532 novice runners preparing for a 4-mile race,
         a graded programme that kept to the 10% rule did not lower injuries: **20.8% injured
@@ -478,8 +479,9 @@ def notebook_02():
         recovery week, or a week below the 10 km base, resets it. Building for more than
         `max_build_weeks` (4) weeks in a row raises `flag_missing_recovery`.
 
-        **Evidence.** Coaching advice ("build for 3–4 weeks, then one easier week about 20%
-        lower"); no trial has tested recovery weeks for injury prevention.
+        **Evidence.** Coaching advice (article A: *"increase by a handful of miles each week
+        for 3 to 4 weeks and then have one week as “recovery” where you drop your mileage by
+        20%"*); no trial has tested recovery weeks for injury prevention.
         """),
         code('''
         fig, ax = plt.subplots(figsize=(10, 3.8), layout="constrained")
@@ -630,6 +632,11 @@ def notebook_02():
         the activities, an optional habits log and Garmin sleep data: ✓ kept, ✗ missed, –
         not judged (incomplete week, not applicable, or not recorded — missing data never
         counts as kept). All of these are **expert advice, not trial results**.
+
+        The evidence labels name their source: **article A** is "Low Back Pain in Runners:
+        Prevention & Treatment" (a blog article; author not named, undated), **article B**
+        "Low Back Pain: Rehab For Runners" (a physiotherapist's blog article, June 2019). The
+        sentences each habit rests on are quoted in `docs/sources.md`.
         """),
         code('''
         if importlib.util.find_spec("runload.habits") is None:
@@ -677,6 +684,10 @@ def notebook_02():
 
         ## References
         """, REF_LOAD, """\
+        - Article A: "Low Back Pain in Runners: Prevention & Treatment", blog article (author
+          not named, undated); article B: "Low Back Pain: Rehab For Runners", a
+          physiotherapist's blog article (20 June 2019). Expert opinion, not studies; quoted in
+          `docs/sources.md`.
         - The rules, precisely, and a worked example: `docs/load_rules.md`; the habits:
           `docs/habits.md`.
         """),
@@ -885,7 +896,8 @@ def notebook_03():
 
         Keep the log going — every episode makes the next analysis a little less uncertain —
         and keep the habits the physiotherapy advice gives after back pain (a full 8-week rehab
-        and weekly core work, see notebook 2's checklist). A coach with a squad can pool several
+        and weekly core work: article B, "Low Back Pain: Rehab For Runners", quoted in
+        `docs/sources.md`; see notebook 2's checklist). A coach with a squad can pool several
         runners (notebook 4), which says more, but only about that squad.
 
         ## References

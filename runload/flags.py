@@ -157,11 +157,12 @@ def reference_distance(
 
     Notes
     -----
-    "After a recovery week you can safely start back from where you left off" (seed
-    000): the week after ONE recovery week is compared with the last build week before
-    it. After two recovery weeks in a row the reference is the previous week again.
-    The recurrence is sequential (a recovery week depends on its reference), so it
-    runs one step per week, vectorised over athletes.
+    "After this recovery week, you can safely start back from where you left off"
+    (coaching article "Low Back Pain in Runners: Prevention & Treatment", article A of
+    ``docs/sources.md``): the week after ONE recovery week is compared with the last
+    build week before it. After two recovery weeks in a row the reference is the
+    previous week again. The recurrence is sequential (a recovery week depends on its
+    reference), so it runs one step per week, vectorised over athletes.
     """
     drop = _check_fraction("recovery_drop", recovery_drop, upper=1.0)
     base = _check_fraction("min_base_m", min_base_m)
@@ -208,8 +209,10 @@ def recovery_week(
 
     Notes
     -----
-    Rule from coaching advice (seed 000): "build for 3–4 weeks, then one recovery week
-    about 20% lower". Evidence: coaching practice; no trial has tested recovery weeks.
+    Rule from coaching advice (article A of ``docs/sources.md``, "Low Back Pain in
+    Runners: Prevention & Treatment"): build "for 3 to 4 weeks and then have one week as
+    “recovery” where you drop your mileage by 20%". Evidence: coaching practice; no trial
+    has tested recovery weeks.
     """
     drop = _check_fraction("recovery_drop", recovery_drop, upper=1.0)
     base = _check_fraction("min_base_m", min_base_m)
@@ -403,8 +406,10 @@ def missing_recovery(weekly: pd.DataFrame, *, max_build_weeks: int = 4) -> pd.Se
 
     Notes
     -----
-    Coaching advice (seed 000: "3 to 4 weeks, then one recovery week"). Strength of
-    evidence: expert opinion; no study has tested build/recovery cycles for injury.
+    Coaching advice (article A of ``docs/sources.md``, "Low Back Pain in Runners:
+    Prevention & Treatment": "for 3 to 4 weeks and then have one week as “recovery”").
+    Strength of evidence: expert opinion; no study has tested build/recovery cycles for
+    injury.
     """
     k = _check_int("max_build_weeks", max_build_weeks)
     out = weekly["complete"].astype(bool) & (weekly["build_streak"] > k)

@@ -36,16 +36,18 @@ __all__ = [
     "no_trail",
 ]
 
-#: Short evidence label of each habit flag; show it wherever the flag is shown.
+#: Short evidence label of each habit flag; show it wherever the flag is shown. Article A
+#: is "Low Back Pain in Runners: Prevention & Treatment", article B "Low Back Pain: Rehab
+#: For Runners" (2019): blog articles, expert opinion; quoted in docs/sources.md.
 EVIDENCE: dict[str, str] = {
-    "flag_no_cross_training": "expert advice (seed 000: mix running, cycling, swimming); untested",
-    "flag_low_strength": "expert advice (seed 000: 20-30 min a few times a week); untested in runners here",
-    "flag_no_core_after_pain": "physiotherapist advice (seed 003: core at least weekly); untested",
-    "flag_rehab_incomplete": "physiotherapist advice (seed 003: full 8-week rehab); untested",
-    "flag_no_strides": "coaching advice for form (seed 000); no injury evidence",
-    "flag_no_shoe_rotation": "expert advice (seed 000: rotate shoes); weak evidence",
-    "flag_short_sleep": "expert advice (seed 000: >= 7 h a night); no runner trial",
-    "flag_no_trail": "expert advice for balance (seed 000: uneven surfaces); untested",
+    "flag_no_cross_training": "expert advice (article A: mix running, cycling, swimming); untested",
+    "flag_low_strength": "expert advice (article A: 20-30 min a few times a week); untested in runners here",
+    "flag_no_core_after_pain": "physiotherapist advice (article B: core at least weekly); untested",
+    "flag_rehab_incomplete": "physiotherapist advice (article B: full 8-week rehab); untested",
+    "flag_no_strides": "coaching advice for form (article A); no injury evidence",
+    "flag_no_shoe_rotation": "expert advice (article A: rotate shoes); weak evidence",
+    "flag_short_sleep": "expert advice (article A: >= 7 h a night); no runner trial",
+    "flag_no_trail": "expert advice for balance (article A: uneven surfaces); untested",
 }
 
 #: The habit each flag checks, as a checklist header.

@@ -72,6 +72,19 @@ REFERENCES = {
         "de Vet HCW, Heymans MW, Dunn KM, et al. Episodes of low back pain: a proposal for "
         "uniform definitions to be used in research. Spine. 2002;27(21):2409-2416."
     ),
+    # the two articles the habit and coaching rules come from; the evidence labels call
+    # them "article A" and "article B" (runload.habits.EVIDENCE, docs/sources.md)
+    "article_a": (
+        "Article A: Low Back Pain in Runners: Prevention & Treatment. Blog article for "
+        "runners, author not named, undated; expert opinion, not a study. Source of the "
+        "recovery-week rule and of the cross-training, strength, strides, shoe-rotation, sleep "
+        "and trail habits (quoted in runload's docs/sources.md)."
+    ),
+    "article_b": (
+        "Article B: Alina (physiotherapist). Low Back Pain: Rehab For Runners. Blog article, "
+        "20 June 2019; expert opinion, not a study. Source of the full 8-week rehab and "
+        "weekly core habits after back pain (quoted in runload's docs/sources.md)."
+    ),
 }
 
 _REF_NUMBER = {key: i for i, key in enumerate(REFERENCES, start=1)}
