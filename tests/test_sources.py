@@ -32,6 +32,8 @@ CITING = [
     "docs/robustness.md",
     "notebooks/_build.py",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "runload").rglob("*.py")),
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")),
     "runload/flags.py",
 ]
 _INTERNAL = re.compile(r"\bseeds?\s*(?:article\s*)?0\d\d\b|\bseeds/", re.IGNORECASE)

@@ -1,12 +1,13 @@
 """The habits layer: the rest of the prevention advice as weekly columns and flags.
 
-Besides mileage, the advice of ``seeds/`` covers habits: cross-training, strength
-and core work, a full rehab programme after back pain, strides, shoe rotation,
-sleep and uneven surfaces. This package measures each per week from the activities,
-an optional habits log (:func:`read_habits_log`), Garmin sleep data
-(:func:`read_garmin_sleep`) and the speed streams (:func:`activity_strides`), and
-turns each into a boolean ``flag_*`` column (:mod:`runload.habits.rules`) that
-:func:`runload.associate` treats like the mileage flags::
+Besides mileage, the advice of the two articles runload grew from (article A and article
+B, ``docs/sources.md``) covers habits: cross-training, strength and core work, a full
+rehab programme after back pain, strides, shoe rotation, sleep and uneven surfaces. This
+package measures each per week from the activities, an optional habits log
+(:func:`read_habits_log`), Garmin sleep data (:func:`read_garmin_sleep`) and the speed
+streams (:func:`activity_strides`), and turns each into a boolean ``flag_*`` column
+(:mod:`runload.habits.rules`) that :func:`runload.associate` treats like the mileage
+flags::
 
     weekly = runload.weekly_load(activities)
     habits = runload.weekly_habits(weekly, activities, habits="habits.csv", episodes=episodes)

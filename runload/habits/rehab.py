@@ -1,10 +1,10 @@
 """Rehab adherence after back-pain episodes, and whether the next episode came sooner.
 
-Seed 003: back pain tends to recur, partly because "once the pain subsides, most
-runners just go back to their normal training routine"; the advice is to "complete a
-full 8-week rehab program, even if their pain goes away after the first couple of
-weeks", then keep core work at least weekly. With ``rehab`` rows in the habits log,
-:func:`rehab_adherence` says for each episode whether every week of the programme
+Article B (``docs/sources.md``): back pain tends to recur, partly because "once the pain
+subsides, most runners just go back to their normal training routine"; the advice is to
+"complete a full 8-week rehab program, even if their pain goes away after the first
+couple of weeks", then keep core work at least weekly. With ``rehab`` rows in the habits
+log, :func:`rehab_adherence` says for each episode whether every week of the programme
 had rehab, and :func:`rehab_recurrence` compares the time to the next episode after
 completed and abandoned programmes.
 """
@@ -20,7 +20,7 @@ from ._frame import fill_athlete
 
 __all__ = ["rehab_adherence", "rehab_recurrence", "ADHERENCE", "DEFAULT_PROGRAMME_WEEKS"]
 
-#: Length of the rehab programme advised by seed 003, weeks.
+#: Length of the rehab programme advised by article B, weeks.
 DEFAULT_PROGRAMME_WEEKS = 8
 
 #: Columns of :func:`rehab_adherence`.
@@ -32,7 +32,7 @@ ADHERENCE = {
     "rehab_sessions": ("int64", "rehab sessions logged in the programme"),
     "rehab_weeks": ("int64", "programme weeks with at least min_sessions_per_week sessions"),
     "completed": ("boolean", "every programme week had rehab; NA when the programme had not ended by as_of or there is no log"),
-    "stopped_after_pain": ("boolean", "rehab stopped in a week after the pain ended (seed 003's pattern)"),
+    "stopped_after_pain": ("boolean", "rehab stopped in a week after the pain ended (article B's pattern)"),
     "next_onset": ("datetime64[ns]", "onset of the athlete's next episode (NaT when none)"),
     "days_to_next_onset": ("float64", "days from this onset to the next (NaN when none)"),
 }
@@ -65,7 +65,7 @@ def rehab_adherence(
         The habits log (:func:`runload.read_habits_log`); ``None`` gives NA for
         ``completed``.
     programme_weeks : int, default 8
-        Length of the programme from the onset, weeks (seed 003).
+        Length of the programme from the onset, weeks (article B).
     min_sessions_per_week : int, default 1
         Rehab sessions a programme week needs to count as done.
     kinds : sequence of str, default ('rehab',)
@@ -85,7 +85,7 @@ def rehab_adherence(
     every one of the ``programme_weeks`` weeks to have rehab — also the weeks after
     the pain ended, which is the point of the advice. ``stopped_after_pain`` marks a
     programme whose first week without rehab started after the last day of pain.
-    Strength of evidence: a physiotherapist's advice (seed 003); untested. Compare
+    Strength of evidence: a physiotherapist's advice (article B); untested. Compare
     the groups with :func:`rehab_recurrence`; with few episodes, say little.
     """
     weeks, per_week = _check(programme_weeks, min_sessions_per_week)

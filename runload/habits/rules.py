@@ -9,11 +9,11 @@ yet) or a week whose habit was not recorded (no sleep data, no habits log). The
 statistics treat ``<NA>`` as "exposure unknown" (:func:`runload.associate` counts only
 weeks whose exposure is known), so missing data never passes for a kept habit.
 
-The habits come from the prevention advice of seed 000 (sleep, strength and
-cross-training, shoe rotation, strides, uneven surfaces) and seed 003 (8-week rehab,
-weekly core work after back pain). They are expert advice, not trial results: no
-threshold below was tested for preventing running injuries or back pain. Show the
-label of :data:`EVIDENCE` wherever a flag is shown.
+The habits come from the prevention advice of article A (``docs/sources.md``: sleep,
+strength and cross-training, shoe rotation, strides, uneven surfaces) and article B
+(8-week rehab, weekly core work after back pain). They are expert advice, not trial
+results: no threshold below was tested for preventing running injuries or back pain.
+Show the label of :data:`EVIDENCE` wherever a flag is shown.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def no_cross_training(weekly: pd.DataFrame, *, min_share: float = 0.0) -> pd.Ser
         all training time), ``runs`` and ``complete``.
     min_share : float, default 0.0
         Share at or below which the week counts as running only. The default flags
-        weeks with no cross-training at all; seed 000 gives no amount.
+        weeks with no cross-training at all; article A gives no amount.
 
     Returns
     -------
@@ -112,7 +112,7 @@ def no_cross_training(weekly: pd.DataFrame, *, min_share: float = 0.0) -> pd.Ser
 
     Notes
     -----
-    Rule from seed 000: "triathletes ... have a lower risk of injury than marathoners
+    Rule from article A: "triathletes ... have a lower risk of injury than marathoners
     ... because triathletes train with a balanced mix of running, cycling, and
     swimming". Strength of evidence: expert advice; the triathlete comparison is
     anecdotal and no trial tested a cross-training share.
@@ -141,7 +141,7 @@ def low_strength(weekly: pd.DataFrame, *, min_sessions: int = 2) -> pd.Series:
 
     Notes
     -----
-    Rule from seed 000: "a quick 20 to 30 minute session a few days per week" (the
+    Rule from article A: "a quick 20 to 30 minute session a few days per week" (the
     minimum length is :func:`runload.habits.weekly_habits`'s
     ``min_strength_session_s``, default 20 min). Strength of evidence: expert advice;
     not tested for running injuries or back pain. Only recorded sessions count: log
@@ -173,7 +173,7 @@ def no_core_after_pain(weekly: pd.DataFrame, *, min_sessions: int = 1) -> pd.Ser
 
     Notes
     -----
-    Rule from seed 003: "after rehab, runners should continue doing regular core
+    Rule from article B: "after rehab, runners should continue doing regular core
     strengthening at least once a week. Sporadic, once-in-a-while strengthening is
     simply not enough." Strength of evidence: a physiotherapist's advice; untested.
     """
@@ -200,7 +200,7 @@ def rehab_incomplete(weekly: pd.DataFrame) -> pd.Series:
 
     Notes
     -----
-    Rule from seed 003: "complete a full 8-week rehab program, even if their pain
+    Rule from article B: "complete a full 8-week rehab program, even if their pain
     goes away after the first couple of weeks" (the programme length and the sessions
     a programme week needs are options of :func:`runload.habits.weekly_habits`).
     :func:`runload.habits.rehab_adherence` compares the time to the next episode
@@ -230,7 +230,7 @@ def no_strides(weekly: pd.DataFrame, *, min_sets: int = 1) -> pd.Series:
 
     Notes
     -----
-    Rule from seed 000: "add strides once or twice a week ... 5 sets of 20 to 30
+    Rule from article A: "add strides once or twice a week ... 5 sets of 20 to 30
     seconds at a hard pace" (detector: :func:`runload.habits.strides.stride_efforts`).
     Strength of evidence: coaching advice for running form; no injury evidence.
     """
@@ -258,7 +258,7 @@ def no_shoe_rotation(weekly: pd.DataFrame, *, min_runs: int = 2) -> pd.Series:
 
     Notes
     -----
-    Rule from seed 000: "switch your shoes throughout the week ... Save your
+    Rule from article A: "switch your shoes throughout the week ... Save your
     well-cushioned shoes for long runs and recovery runs". runload sees which pair,
     not how cushioned it is. Strength of evidence: expert advice; weak.
     """
@@ -290,7 +290,7 @@ def short_sleep(
 
     Notes
     -----
-    Rule from seed 000: "Runners should aim for at least 7 hours of sleep each night,
+    Rule from article A: "Runners should aim for at least 7 hours of sleep each night,
     but research shows 9 or more hours gives the most benefit to competitive
     athletes." Strength of evidence: expert advice; no trial in runners.
     """
@@ -311,7 +311,7 @@ def no_trail(weekly: pd.DataFrame, *, min_share: float = 0.0) -> pd.Series:
         ``runs`` and ``complete``.
     min_share : float, default 0.0
         Share at or below which the week counts as all road; the default flags weeks
-        without any trail running (seed 000 gives no amount).
+        without any trail running (article A gives no amount).
 
     Returns
     -------
@@ -320,7 +320,7 @@ def no_trail(weekly: pd.DataFrame, *, min_share: float = 0.0) -> pd.Series:
 
     Notes
     -----
-    Rule from seed 000: "Trail running is a beneficial way to strengthen the
+    Rule from article A: "Trail running is a beneficial way to strengthen the
     proprioceptors as you constantly challenge the joints and muscles with the
     varying terrain." Only the sport tells runload the surface (``trail_running``).
     Strength of evidence: expert advice for balance; untested for injuries.

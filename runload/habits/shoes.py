@@ -2,7 +2,7 @@
 
 The pair comes from the activities' ``gear`` column (a Strava export's
 ``Activity Gear``), else from a ``shoes`` row of the habits log for the run's local
-date (one pair per day: the first logged). Seed 000: "switch your shoes throughout
+date (one pair per day: the first logged). Article A: "switch your shoes throughout
 the week ... Save your well-cushioned shoes for long runs and recovery runs".
 """
 

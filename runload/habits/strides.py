@@ -1,9 +1,9 @@
 """Strides from the speed stream: short fast efforts, in sets, inside an easy run.
 
-Seed 000 advises strides once or twice a week: "5 sets of 20 to 30 seconds at a hard
-pace" to practise good form. In a speed stream they are short plateaus clearly above
-the run's easy speed, a minute or two apart. The detector works on the
-:data:`runload.columns.TRACK` streams of one run (:func:`runload.read_track`):
+Article A (``docs/sources.md``) advises strides once or twice a week: "5 sets of 20 to
+30 seconds at a hard pace" to practise good form. In a speed stream they are short
+plateaus clearly above the run's easy speed, a minute or two apart. The detector works
+on the :data:`runload.columns.TRACK` streams of one run (:func:`runload.read_track`):
 
 1. speed (``speed_m_s``, else the change of ``distance_m`` over time) on a 1-s grid;
    grid seconds inside a recording gap longer than ``max_pause_s`` are paused;
@@ -182,7 +182,7 @@ def stride_efforts(
         ``speed_m_s`` (or ``distance_m``).
     min_speed_ratio : float, default 1.25
         An effort reaches at least this many times the run's easy (median moving) speed
-        (the entry threshold). Strides are run "at a hard pace" (seed 000), typically
+        (the entry threshold). Strides are run "at a hard pace" (article A), typically
         1.3–1.5× easy speed.
     exit_noise_sd : float, default 1.5
         Once entered, an effort lasts until the smoothed speed falls below the exit
@@ -193,10 +193,10 @@ def stride_efforts(
         The exit threshold is never below this many times the easy speed (nor above
         ``min_speed_ratio``).
     min_effort_s, max_effort_s : float, default 15 and 40
-        Length of an effort, s. The seed's strides last 20–30 s; the margins allow for
+        Length of an effort, s. Article A's strides last 20–30 s; the margins allow for
         the acceleration and for smoothing.
     min_reps : int, default 4
-        Efforts a set needs to count as strides (seed: 5; one missed rep tolerated).
+        Efforts a set needs to count as strides (article A: 5; one missed rep tolerated).
     max_recovery_s : float, default 180
         Longest gap, s, between two efforts of the same set.
     smooth_s : int, default 5
@@ -218,7 +218,7 @@ def stride_efforts(
 
     Notes
     -----
-    Source: seed 000 ("add strides once or twice a week ... 5 sets of 20 to 30
+    Source: article A ("add strides once or twice a week ... 5 sets of 20 to 30
     seconds"). Strength of evidence: expert advice for running form; no study links
     strides to fewer injuries.
 

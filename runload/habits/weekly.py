@@ -80,27 +80,27 @@ def weekly_habits(
     min_cross_training_share : float, default 0.0
         :func:`runload.habits.rules.no_cross_training`.
     min_strength_sessions : int, default 2
-        :func:`runload.habits.rules.low_strength` (seed 000).
+        :func:`runload.habits.rules.low_strength` (article A).
     min_strength_session_s : float, default 1200
-        Shortest strength session that counts, s (seed 000: 20–30 min).
+        Shortest strength session that counts, s (article A: 20–30 min).
     strength_kinds : sequence of str, default ('strength', 'core')
         Log kinds that are strength sessions.
     min_core_sessions : int, default 1
-        :func:`runload.habits.rules.no_core_after_pain` (seed 003).
+        :func:`runload.habits.rules.no_core_after_pain` (article B).
     core_kinds : sequence of str, default ('core', 'rehab')
         Log kinds that are core work.
     programme_weeks : int, default 8
-        Rehab programme length, weeks (seed 003; :func:`runload.habits.rehab_adherence`).
+        Rehab programme length, weeks (article B; :func:`runload.habits.rehab_adherence`).
     min_rehab_sessions_per_week : int, default 1
         Sessions a programme week needs.
     min_stride_sets : int, default 1
-        :func:`runload.habits.rules.no_strides` (seed 000).
+        :func:`runload.habits.rules.no_strides` (article A).
     logged_set_strides : int, default 5
-        Strides counted for a logged set without a count (seed 000: 5).
+        Strides counted for a logged set without a count (article A: 5).
     min_runs_for_rotation : int, default 2
         :func:`runload.habits.rules.no_shoe_rotation`.
     min_sleep_s : float, default 25 200
-        :func:`runload.habits.rules.short_sleep` (seed 000: 7 h; 9 h = 32 400 for
+        :func:`runload.habits.rules.short_sleep` (article A: 7 h; 9 h = 32 400 for
         competitive athletes).
     min_sleep_nights : int, default 3
         Recorded nights a week needs for the sleep flag.
