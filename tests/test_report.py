@@ -144,6 +144,8 @@ def test_report_without_pain_log_or_flags(worked):
     assert "No pain log was given" in text and 'id="pain"' not in text
     assert "No week was flagged." in text
     assert "distance (mi)" in text
+    methods = text[text.index('<section id="methods">'):]
+    assert "provided that reference is at least 6.2 mi." in " ".join(methods.split())
     with pytest.raises(ParameterError, match="units"):
         render_report(acts, weekly, units="furlong")
 

@@ -353,7 +353,8 @@ def test_hatched_weeks_are_explained_as_partial_not_missing(monkeypatch):
     assert "incomplete week" not in legends[0]
     assert "(partial): the first week of the data" in _text(_section(page, "weeks"))
     methods = _text(_section(page, "methods"))
-    assert "the runner's first week of data, always, even when it starts on a Monday" in methods
+    assert ("the runner's first week of data, always, even when it starts on the first day "
+            "of a week" in methods)
 
 
 def test_no_partial_week_no_hatch_caption():

@@ -95,11 +95,12 @@ def _ref(*keys: str) -> str:
 
 
 def _methods_section(params: Mapping[str, Any], *, squad: bool = False,
-                     audit: bool = False) -> str:
+                     audit: bool = False, units: str = "km") -> str:
     """The methods with their references.
 
     ``squad=True`` words them for several athletes (a pooled estimate across the
-    athletes); ``audit=True`` for the coach's audit page, which shows no association.
+    athletes); ``audit=True`` for the coach's audit page, which shows no association;
+    distances are given in ``units``.
     """
     whose = "each athlete's" if squad else "the runner's"
     design = ("lagged risk ratios (onsets after flagged vs other weeks) and the case-crossover "
@@ -137,13 +138,13 @@ def _methods_section(params: Mapping[str, Any], *, squad: bool = False,
     return f"""<section id="methods"><h2>Methods</h2>
 <p><b>Weekly distance.</b> Running distance (road, trail and treadmill) is summed per local
 calendar week; weeks without running count as 0. Two kinds of week are <i>partial</i> (hatched on
-the charts): {whose} first week of data, always, even when it starts on a Monday, because the
-training before it is unknown; and a week that ends after the end of the data (still in
+the charts): {whose} first week of data, always, even when it starts on the first day of a
+week, because the training before it is unknown; and a week that ends after the end of the data (still in
 progress). They are shown but judged by no rule: no flag, no recovery week, and the first week
 is no reference for the second.</p>
 <p><b>10% rule.</b> A week is flagged when its distance is more than {inc:.0%} above the week it
 builds on (after a single recovery week, the last build week before it: "start back from where
-you left off"), provided that reference is at least {_dist(base, 'km')} km. A randomised trial of
+you left off"), provided that reference is at least {_dist(base, units)} {units}. A randomised trial of
 a 10%-rule programme found no fewer injuries (20.8% vs 20.3%) {_ref('buist2008')}: the rule is a
 heuristic. Week-to-week progression is also shown in the categories of Nielsen et al.
 (&lt;10%, 10-30%, &gt;30%) {_ref('nielsen2014')}.</p>

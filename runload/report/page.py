@@ -96,7 +96,8 @@ def render_report(
     sections.append(_parameters_section(weekly, parameters, units, activities=activities,
                                         episodes=episodes, associations=associations))
     nav.append(("parameters", "Parameters"))
-    sections.append(_methods_section(_parameters(weekly), squad=len(athletes) > 1))
+    sections.append(_methods_section(_parameters(weekly), squad=len(athletes) > 1,
+                                     units=units))
     nav.append(("methods", "Methods"))
     return _page(title=title, subtitle=subtitle, nav=_nav(nav), content="\n".join(sections))
 
