@@ -544,13 +544,19 @@ def _arrays(
     t0 = ns[has_time.argmax()] if has_time.any() else 0
     time_s = np.where(has_time, (ns - t0) / 1e9, np.nan)
     segment = raw.cols["segment"]
+    starts = np.concatenate(([True], segment[1:] != segment[:-1]))
 
     if max_speed_m_s is None:
         keep = np.ones(lat.size, dtype=bool)
+        brk = starts
+        distance = geo.cumulative_distance_m(lat, lon, breaks=brk)
     else:
-        keep = geo.jump_filter(
+        # segment numbers never decrease, so a segment starts between two kept points
+        # exactly when their numbers differ: filter_track's breaks are those of the jump
+        # filter, jump_steps and cumulative_distance_m called one after the other
+        keep, brk, distance = geo.filter_track(
             lat, lon, time_s,
-            breaks=np.r_[True, segment[1:] != segment[:-1]],
+            breaks=starts,
             max_speed_m_s=max_speed_m_s,
             tolerance_m=jump_tolerance_m,
             max_excursion_points=max_excursion_points,
@@ -558,11 +564,6 @@ def _arrays(
     if not keep.all():
         lat, lon, time_s, segment = lat[keep], lon[keep], time_s[keep], segment[keep]
         times, has_time = times[keep], has_time[keep]
-    brk = np.r_[True, segment[1:] != segment[:-1]]
-    if max_speed_m_s is not None:
-        brk |= geo.jump_steps(lat, lon, time_s, max_speed_m_s=max_speed_m_s,
-                              tolerance_m=jump_tolerance_m)
-    distance = geo.cumulative_distance_m(lat, lon, breaks=brk)
     out: dict[str, Any] = {
         "times": times,
         "has_time": has_time,
