@@ -1011,7 +1011,8 @@ def notebook_04():
             f"last 4 weeks ({UNIT})": in_units(audit["distance_4wk_m"]),
             "trend (%)": audit["trend_pct"].round(0),
             "weeks since recovery": audit["weeks_since_recovery"],
-            "recent back pain": audit["pain_recent"],
+            "recent back pain": audit["pain_recent"].map(
+                {True: "yes", False: "no"}, na_action="ignore").fillna("– (no pain log)"),
             "last pain onset": audit["last_pain_onset"].dt.strftime("%d %b %Y").fillna(""),
             "file problems": audit["data_problems"],
         })
@@ -1024,7 +1025,7 @@ def notebook_04():
             if row.active_flags:
                 flags = ", ".join(f.replace("_", " ") for f in row.active_flags.split(", "))
                 notes.append(f"flagged in the last {recent_weeks} weeks: {flags}")
-            if row.pain_recent:
+            if pd.notna(row.pain_recent) and row.pain_recent:
                 notes.append(f"back pain recently (onset {row.last_pain_onset:%d %b})")
             if pd.isna(row.weeks_since_recovery):
                 notes.append("no recovery week in the data")

@@ -202,3 +202,23 @@ def test_notebook_runs(name, kernel_path, sample_data, record_property):
         if "expect-table" in tags:
             tables = [d["text/html"] for d in _rich(cell) if "text/html" in d]
             assert any(_has_table_rows(html) for html in tables), f"no table with rows in {where}"
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_coach_notebook_runs_without_a_pain_log(kernel_path, sample_data):
+    """``pain_log = None`` (the parameters cell says it may be): back pain is unknown."""
+    from nbclient import NotebookClient
+
+    nb = _read("04_coach_squad.ipynb")
+    source = nb.cells[1].source
+    assert re.search(r"^pain_log = .*$", source, flags=re.M)
+    nb.cells[1].source = re.sub(r"^pain_log = .*$", "pain_log = None", source, flags=re.M)
+    NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                   resources={"metadata": {"path": os.fspath(NOTEBOOKS)}}).execute()
+    shown = "".join(d.get("text/html", "") + d.get("text/plain", "")
+                    for cell in nb.cells if cell.cell_type == "code" for d in _rich(cell))
+    assert "– (no pain log)" in shown
+    printed = "".join(o.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                      for o in _outputs(cell, "stream"))
+    assert "back pain recently" not in printed
