@@ -244,7 +244,8 @@ def associate(
         if "correlation" in methods:
             rows += correlation_rows(panel, continuous, lag=lag, n_permutations=n_permutations, rng=rng)
     table = (empty(ASSOCIATIONS) if not rows else
-             _finish(rows, alpha=alpha, min_events=min_events, no_episodes=panel.episodes.empty))
+             _finish(rows, alpha=alpha, min_events=min_events,
+                     no_episodes=_no_episodes(episodes, panel)))
     table.attrs["parameters"] = {
         "exposures": [*binary, *continuous], "lag_weeks": lags[0] if len(lags) == 1 else lags,
         "washout_weeks": int(washout_weeks), "methods": methods,
@@ -275,7 +276,20 @@ def _methods(methods) -> tuple[str, ...]:
     return methods
 
 
-def _finish(rows: list[dict], *, alpha: float, min_events: int, no_episodes: bool) -> pd.DataFrame:
+def _no_episodes(episodes: pd.DataFrame, panel) -> bool | str:
+    """False when some episode is used; else why none is (see :func:`warning_line`)."""
+    if not panel.episodes.empty:
+        return False
+    given = int(episodes["onset"].notna().sum()) if "onset" in episodes.columns else 0
+    if not given:
+        return True
+    return (f"none of the pain log's {given} episode{'s' if given != 1 else ''} belongs to "
+            "the weekly table (other athletes' names, see the warning): nothing to relate "
+            "the load to")
+
+
+def _finish(rows: list[dict], *, alpha: float, min_events: int,
+            no_episodes: bool | str) -> pd.DataFrame:
     level = f"{100 * (1 - alpha):g}%"
     for row in rows:
         row["p_value"] = next((row[k] for k in _HEADLINE[row["method"]]

@@ -168,6 +168,17 @@ def _resolve_episodes(episodes: pd.DataFrame, athletes: list) -> pd.DataFrame:
             )
         eps = eps.assign(athlete=eps["athlete"].fillna(athletes[0]))
     unknown = ~eps["athlete"].isin(athletes)
+    names = set(eps.loc[unknown, "athlete"].astype(str))
+    if len(athletes) == 1 and unknown.all() and len(names) == 1:
+        # one runner, and a log that names one other athlete (the README's 'me'): the
+        # same rule as the command line, with a note
+        name = names.pop()
+        warnings.warn(f"the pain log names one athlete, {name!r}: its episodes are taken as "
+                      f"those of {athletes[0]!r}, the only athlete of the weekly table; read "
+                      f"the activities with athlete={name!r} to name them alike",
+                      RunloadWarning, stacklevel=4)
+        return eps.assign(athlete=athletes[0]).sort_values(["athlete", "onset"],
+                                                            ignore_index=True)
     if unknown.any():
         names = _unknown_names(eps.loc[unknown, "athlete"], athletes)
         warnings.warn(f"{int(unknown.sum())} pain episode(s) of athletes without weekly data "

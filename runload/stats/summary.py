@@ -231,7 +231,7 @@ def _n(count, noun: str) -> str:
 MIN_GROUP_WEEKS = 5
 
 
-def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False,
+def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool | str = False,
                  min_group_weeks: int = MIN_GROUP_WEEKS) -> str | None:
     """Why a row cannot say much, or None.
 
@@ -242,8 +242,9 @@ def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False,
     min_events : int, default 5
         Fewer onsets than this in the row: "only N pain onsets: too few to say
         anything".
-    no_episodes : bool, default False
-        The pain log was empty.
+    no_episodes : bool or str, default False
+        No episode to relate the load to: ``True`` when the pain log was empty, or the
+        warning to give (why none of the log's episodes could be used).
     min_group_weeks : int, default :data:`MIN_GROUP_WEEKS` (5)
         Fewer weeks than this in the exposed or the unexposed group of a ratio row
         (lagged, dose-response, case-crossover): a sparse-data warning, even when the
@@ -273,6 +274,8 @@ def warning_line(row: dict, *, min_events: int = 5, no_episodes: bool = False,
     .. [1] Greenland S, Mansournia MA, Altman DG. Sparse data bias: a problem hiding in
        plain sight. BMJ 2016;352:i1981.
     """
+    if isinstance(no_episodes, str):
+        return no_episodes
     if no_episodes:
         return "no pain episodes in the log: nothing to relate the load to"
     problem = row.get("fit_problem")
