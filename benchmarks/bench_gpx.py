@@ -1,8 +1,8 @@
 """GPX reading speed: runload's parse_gpx against gpxpy (parse + length_2d).
 
-runload is timed twice: with its fast path (expat well-formedness check, then regular
-expressions over the points; ``runload.io.gpx.FAST = True``, the default) and with the
-element reader alone (``FAST = False``, the reference the fast path is tested against).
+runload is timed twice: with its fast path (regular expressions over the points, the
+file's own pattern first, with a full well-formedness check; ``runload.io.gpx.FAST =
+True``, the default) and with the element reader alone (``FAST = False``, the reference the fast path is tested against).
 The corpus GPX files (``../shared/corpus/gpx``) are read repeatedly until about
 ``--megabytes`` of XML has been parsed by each side; both read the same bytes in the same
 order. Times are CPU seconds of this process (``time.process_time``), the best of

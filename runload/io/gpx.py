@@ -65,11 +65,10 @@ Decisions
   the line and column. Damaged files give the element reader's error
   (``tests/test_gpx_shape.py`` damages files at random).
 * **Speed** (``benchmarks/bench_gpx.py``, 2 cores, CPU time): the fast path reads the
-  corpus at about 6.5–7.5 µs per point, 1.4–1.6× the element reader and 5.3–6.0× gpxpy
-  (parse + ``length_2d``) at low load (4.3–5.5× under heavy load); see
-  ``docs/gpx_tcx.md``. The texts become numbers in bulk
+  corpus at about 3.7–4.7 µs per point, 2.2–2.8× the element reader and 8.8–10.4× gpxpy
+  (parse + ``length_2d``); see ``docs/gpx_tcx.md``. The texts become numbers in bulk
   (:func:`runload.io.xmlsafe.floats_from_text`, :func:`runload.io.xmlsafe.times_ns`:
-  pyarrow for plain columns, numpy/pandas otherwise, same values).
+  pyarrow or numpy for plain columns, numpy/pandas otherwise, same values).
 
 References
 ----------
