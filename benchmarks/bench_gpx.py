@@ -2,11 +2,12 @@
 
 runload is timed twice: with its fast path (regular expressions over the points, the
 file's own pattern first, with a full well-formedness check; ``runload.io.gpx.FAST =
-True``, the default) and with the element reader alone (``FAST = False``, the reference the fast path is tested against).
-The corpus GPX files (``../shared/corpus/gpx``) are read repeatedly until about
-``--megabytes`` of XML has been parsed by each side; both read the same bytes in the same
-order. Times are CPU seconds of this process (``time.process_time``), the best of
-``--repeat`` rounds, so other work on the machine disturbs them less than wall time.
+True``, the default) and with the element reader alone (``FAST = False``, the reference
+the fast path is tested against). The corpus GPX files (``../shared/corpus/gpx``) are
+read repeatedly until about ``--megabytes`` of XML has been parsed by each side; both
+read the same bytes in the same order. Times are CPU seconds of this process
+(``time.process_time``), the best of ``--repeat`` rounds, so other work on the machine
+disturbs them less than wall time.
 gpxpy is a benchmark reference only, not a runtime dependency. Usage::
 
     .venv/bin/python benchmarks/bench_gpx.py [--megabytes 50] [--repeat 3]
