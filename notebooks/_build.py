@@ -1009,7 +1009,7 @@ def notebook_04():
             "active flags": audit["active_flags"],
             f"this week ({UNIT})": in_units(audit["current_distance_m"]),
             f"last 4 weeks ({UNIT})": in_units(audit["distance_4wk_m"]),
-            "trend (%)": audit["trend_pct"].round(0),
+            "trend (%)": audit["trend_pct"].round(1),
             "weeks since recovery": audit["weeks_since_recovery"],
             "recent back pain": audit["pain_recent"].map(
                 {True: "yes", False: "no"}, na_action="ignore").fillna("– (no pain log)"),

@@ -136,6 +136,7 @@ def build_panel(weekly: pd.DataFrame, episodes: pd.DataFrame, *, washout_weeks: 
     ends = np.cumsum(sizes.to_numpy())
     bounds = {a: (int(e - s), int(e)) for a, s, e in zip(sizes.index, sizes.to_numpy(), ends, strict=True)}
     eps = _resolve_episodes(episodes, list(bounds))
+    _warn_open_episodes(eps, frame)
     frame = _mark_episodes(frame, eps, washout_weeks)
     return Panel(frame, bounds, eps)
 
@@ -201,13 +202,40 @@ def _unknown_names(names: pd.Series, athletes: list) -> str:
     return f"{', '.join(parts)}; the athletes are {', '.join(known) or 'none'}"
 
 
+#: An episode without an end that began this long before the end of its athlete's data
+#: gets a warning: its end was perhaps not written down.
+OPEN_EPISODE_WARN_DAYS = 56
+
+
+def _warn_open_episodes(eps: pd.DataFrame, frame: pd.DataFrame) -> None:
+    """Warn about episodes without an end that began long before the end of the data."""
+    open_ = eps[eps["end"].isna()]
+    if open_.empty:
+        return
+    ends = frame.groupby("athlete", sort=False)["week_start"].max() + pd.Timedelta(days=6)
+    days = (open_["athlete"].map(ends) - open_["onset"]).dt.days
+    old = open_[days > OPEN_EPISODE_WARN_DAYS]
+    if old.empty:
+        return
+    first = old.sort_values("onset").iloc[0]
+    warnings.warn(
+        f"{len(old)} pain episode(s) without an end began more than "
+        f"{OPEN_EPISODE_WARN_DAYS // 7} weeks before the end of the data (the first: "
+        f"{first['athlete']}, {first['onset']:%Y-%m-%d}): an empty end means the pain is "
+        "still going on, so no week after its onset is at risk of a new one; give the "
+        "episode's end in the pain log if it has ended",
+        RunloadWarning, stacklevel=4)
+
+
 def _mark_episodes(frame: pd.DataFrame, eps: pd.DataFrame, washout_weeks: int) -> pd.DataFrame:
     frame = frame.assign(onset=False, free=True, clear=True, severity=0.0)
     if eps.empty:
         return frame
     rows = frame[["athlete", "week_start"]].reset_index(names="row")
+    # an episode without an end is still going on: to the last day of the data
+    data_end = frame["week_start"].max() + pd.Timedelta(days=6)
     spans = eps.assign(
-        last=eps["end"].fillna(eps["onset"]),
+        last=eps["end"].fillna(max(data_end, eps["onset"].max())),
     )
     spans = spans.assign(block=spans["last"] + pd.Timedelta(days=7 * washout_weeks))
     pairs = rows.merge(spans[["athlete", "onset", "last", "block", "max_severity"]], on="athlete")
