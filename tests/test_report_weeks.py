@@ -47,3 +47,17 @@ def test_onsets_are_counted_in_their_own_athletes_week():
     ann, bob = cells[:len(WORKED)], cells[len(WORKED):]
     assert [i for i, c in enumerate(ann) if c] == [4, 9] and ann[4] == "1" and ann[9] == "2"
     assert set(bob) == {""}
+
+
+def test_episodes_outside_the_weeks_of_the_data_are_said_to_be():
+    from runload.report import headline, summarize
+
+    acts = weekly_runs("ann", WORKED)
+    weekly = weekly_load(acts, as_of=AS_OF)
+    episodes = _episodes(["ann", "ann"], [-200, 30])  # one long before the first week
+    summary = summarize(weekly, episodes)
+    assert summary["episodes"] == 2 and summary["episodes_outside"] == 1
+    assert headline(summary).endswith("2 pain episodes (1 outside the weeks of the data)")
+    assert "back-pain episodes (1 outside the weeks of the data)" in render_report(
+        acts, weekly, episodes=episodes)
+    assert summarize(weekly, _episodes(["ann"], [30]))["episodes_outside"] == 0

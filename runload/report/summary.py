@@ -31,7 +31,9 @@ def summarize(weekly: pd.DataFrame, episodes: pd.DataFrame | None = None) -> dic
         ``weeks_flagged``, ``flag_counts`` (flag column -> weeks),
         ``last_week`` (Timestamp), ``first_week``, ``weeks_since_recovery`` (int or None:
         weeks from the last recovery week to the last week of the data),
-        ``episodes`` (int or None), ``distance_m`` (total), ``runs``.
+        ``episodes`` (int or None), ``episodes_outside`` (how many of them began
+        outside the weeks of the data: before the first or after the last), ``distance_m``
+        (total), ``runs``.
     """
     flags = _flag_columns(weekly)
     week_start = pd.to_datetime(weekly["week_start"]) if len(weekly) else pd.Series(dtype="M8[ns]")
@@ -43,6 +45,14 @@ def summarize(weekly: pd.DataFrame, episodes: pd.DataFrame | None = None) -> dic
             since = int((last - rec.max()).days // 7)
     any_flag = _any_flag(weekly)
     athletes = int(weekly["athlete"].nunique()) if "athlete" in weekly.columns else 1
+    outside = 0
+    if episodes is not None and len(episodes) and len(weekly) and "onset" in episodes.columns:
+        onset = pd.to_datetime(episodes["onset"])
+        if getattr(onset.dt, "tz", None) is not None:
+            onset = onset.dt.tz_localize(None)
+        starts = week_start.dt.tz_localize(None) if week_start.dt.tz is not None else week_start
+        outside = int(((onset < starts.min())
+                       | (onset >= starts.max() + pd.Timedelta(days=7))).sum())
     return {
         "weeks": int(len(weekly)),
         "athletes": max(athletes, 1) if len(weekly) else athletes,
@@ -53,6 +63,7 @@ def summarize(weekly: pd.DataFrame, episodes: pd.DataFrame | None = None) -> dic
         "last_week": last,
         "weeks_since_recovery": since,
         "episodes": None if episodes is None else int(len(episodes)),
+        "episodes_outside": outside,
         "distance_m": float(weekly["distance_m"].sum()) if len(weekly) else 0.0,
         "runs": int(weekly["runs"].sum()) if "runs" in weekly.columns and len(weekly) else 0,
     }
@@ -73,8 +84,14 @@ def headline(summary: Mapping[str, Any]) -> str:
     if summary["episodes"] is None:
         parts.append("no pain log given")
     else:
-        parts.append(_plural(summary["episodes"], "pain episode"))
+        parts.append(_plural(summary["episodes"], "pain episode") + _outside(summary))
     return ", ".join(parts)
+
+
+def _outside(summary: Mapping[str, Any]) -> str:
+    """`` (1 outside the weeks of the data)`` when some episodes began outside them."""
+    n = summary.get("episodes_outside") or 0
+    return f" ({n} outside the weeks of the data)" if n else ""
 
 
 def _summary_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units: str,
@@ -99,7 +116,7 @@ def _summary_section(weekly: pd.DataFrame, episodes: pd.DataFrame | None, units:
         (_MISSING if since is None else str(since),
          ("week" if since == 1 else "weeks") + " " + since_label),
         (_MISSING if s["episodes"] is None else str(s["episodes"]),
-         "back-pain episode" if s["episodes"] == 1 else "back-pain episodes"),
+         ("back-pain episode" if s["episodes"] == 1 else "back-pain episodes") + _outside(s)),
         _problem_words(problems, inventory),
     ]
     card_html = "".join(
