@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..columns import EPISODES, conform
 from ..errors import ParameterError
-from ._frame import fill_athlete
+from ._frame import fill_athlete, match_athletes
 
 __all__ = ["rehab_adherence", "rehab_recurrence", "ADHERENCE", "DEFAULT_PROGRAMME_WEEKS"]
 
@@ -63,7 +63,13 @@ def rehab_adherence(
         Episodes (:data:`runload.columns.EPISODES`, :func:`runload.read_pain_log`).
     habits : DataFrame or None
         The habits log (:func:`runload.read_habits_log`); ``None`` gives NA for
-        ``completed``.
+        ``completed``. Rows without an athlete are the only athlete's of the
+        episodes (and episodes without one the only athlete's of the log; two logs
+        without names are one runner's). When the episodes name one athlete and every
+        named row of the log names one single other athlete (the README's ``me``),
+        the rows are taken as that athlete's, with a
+        :class:`~runload.errors.RunloadWarning` naming both. Otherwise rows of
+        athletes without episodes are left out silently (they had no pain to rehab).
     programme_weeks : int, default 8
         Length of the programme from the onset, weeks (article B).
     min_sessions_per_week : int, default 1
@@ -93,9 +99,9 @@ def rehab_adherence(
     eps = eps.loc[eps["onset"].notna()].sort_values(["athlete", "onset"], kind="stable")
     eps = eps.reset_index(drop=True)
     log = None
+    unnamed = False
     if habits is not None and len(habits):
-        log = fill_athlete(habits.loc[:, ["athlete", "date", "kind"]], eps["athlete"], "habits log")
-        eps = fill_athlete(eps, log["athlete"], "episode table")
+        log, eps, unnamed = _same_athletes(habits, eps)
     elif len(eps) and eps["athlete"].isna().any():
         eps = eps.assign(athlete=eps["athlete"].astype("string"))
     programme_end = eps["onset"] + pd.Timedelta(days=7 * weeks)
@@ -144,7 +150,34 @@ def rehab_adherence(
     out["rehab_weeks"] = done_weeks
     out["completed"] = completed
     out["stopped_after_pain"] = stopped
+    if unnamed:
+        out["athlete"] = pd.Series(pd.NA, index=out.index, dtype="string")
     return conform(out, ADHERENCE, extra=False)
+
+
+_ONE = "\0"  # the athlete of two logs that name nobody
+
+
+def _same_athletes(habits: pd.DataFrame, eps: pd.DataFrame):
+    """The habits log and the episodes with the same athlete names (see rehab_adherence)."""
+    log = habits.loc[:, [c for c in ("athlete", "date", "kind") if c in habits.columns]]
+    if "athlete" not in log.columns:
+        log = log.assign(athlete=pd.Series(pd.NA, index=log.index, dtype="string"))
+    named = eps["athlete"].dropna().unique()
+    if not len(named) and log["athlete"].isna().all():
+        one = pd.Series(_ONE, dtype="string")
+        return (log.assign(athlete=one.repeat(len(log)).set_axis(log.index)),
+                eps.assign(athlete=one.repeat(len(eps)).set_axis(eps.index)), True)
+    if len(named):
+        log = match_athletes(log, named, "habits log", "habits-log row(s)",
+                             against="the episode table", absent="without episodes",
+                             alike="name them alike in both logs", drop_warning=False,
+                             stacklevel=3)
+    else:
+        log = log.assign(athlete=log["athlete"].astype("string"))
+    eps = fill_athlete(eps, log["athlete"], "episode table", against="the habits log")
+    log = fill_athlete(log, eps["athlete"], "habits log", against="the episode table")
+    return log, eps, False
 
 
 def rehab_recurrence(adherence: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..columns import RUNNING_SPORTS
-from ._frame import counted, fill_athlete, local_dates, week_of
+from ._frame import counted, local_dates, match_athletes, week_of
 
 __all__ = ["run_shoes", "shoe_distance", "RUN_SHOES", "SHOE_DISTANCE"]
 
@@ -44,7 +44,11 @@ def run_shoes(activities: pd.DataFrame, *, habits: pd.DataFrame | None = None, t
         The activities table; ``gear`` is used when present.
     habits : DataFrame, optional
         A habits log (:func:`runload.read_habits_log`); its ``shoes`` rows name the
-        pair of the runs of their date that have no gear.
+        pair of the runs of their date that have no gear. Its athletes are matched to
+        those of the activities as in :func:`runload.habits.weekly_habits`: a
+        one-runner log naming one other athlete (``me``) is the runner's, with a
+        :class:`~runload.errors.RunloadWarning`; rows of other athletes are left out
+        with a warning naming them.
     tz : str, mapping or None
         Time zone for activities without ``utc_offset_s`` (as in
         :func:`runload.weekly_load`).
@@ -69,8 +73,10 @@ def run_shoes(activities: pd.DataFrame, *, habits: pd.DataFrame | None = None, t
         }
     )
     if habits is not None and len(habits):
-        logged = habits.loc[habits["kind"] == "shoes", ["athlete", "date", "value"]]
-        logged = fill_athlete(logged, out["athlete"], "habits log")
+        logged = match_athletes(habits, acts["athlete"], "habits log", "habits-log row(s)",
+                                against="the activities", absent="without activities",
+                                stacklevel=2)
+        logged = logged.loc[logged["kind"] == "shoes", ["athlete", "date", "value"]]
         logged = logged.drop_duplicates(subset=["athlete", "date"], keep="first")
         joined = out[["athlete", "date"]].merge(logged, on=["athlete", "date"], how="left")
         out["shoe"] = out["shoe"].fillna(pd.Series(joined["value"].to_numpy(), index=out.index,

@@ -11,7 +11,7 @@ import pandas as pd
 from ..columns import HABITS_WEEKLY, RUNNING_SPORTS
 from ..errors import ParameterError
 from . import rules
-from ._frame import counted, fill_athlete, first_day, local_dates, tz_of, week_of
+from ._frame import counted, first_day, local_dates, match_athletes, tz_of, week_of
 from .log import HABITS_LOG, KINDS, read_habits_log
 from .rehab import rehab_adherence
 from .shoes import run_shoes
@@ -61,13 +61,16 @@ def weekly_habits(
     activities : DataFrame
         The activities table the weekly table was built from (sports, gear, times).
     habits : path, DataFrame or None
-        The habits log (:func:`runload.read_habits_log` or its path).
+        The habits log (:func:`runload.read_habits_log` or its path). Its athletes
+        are matched to those of ``weekly`` (see Notes).
     episodes : path, DataFrame or None
         Back-pain episodes (:func:`runload.read_pain_log` or its path); needed for
-        ``flag_no_core_after_pain`` and ``flag_rehab_incomplete``.
+        ``flag_no_core_after_pain`` and ``flag_rehab_incomplete``. Athletes matched
+        as for ``habits``.
     sleep : path, DataFrame or None
         Nights (:func:`runload.habits.read_garmin_sleep`, or a Garmin export's zip,
         folder or ``sleepData`` JSON). Habits-log ``sleep`` rows win for the same night.
+        Athletes matched as for ``habits``.
     strides : DataFrame, 'detect' or None
         Strides per run (:func:`runload.habits.activity_strides`); ``'detect'`` reads
         every run's stream now (slow for years of data). Logged ``strides`` rows add
@@ -122,6 +125,15 @@ def weekly_habits(
     and also logged count once (per day the larger of the two counts). The rules,
     sources and evidence are in :mod:`runload.habits.rules` and ``docs/habits.md``;
     every habit there is expert advice, not a trial result.
+
+    The athletes of ``habits``, ``episodes`` and ``sleep`` are matched to those of
+    ``weekly`` as :func:`runload.associate` and the command line do. Rows without an
+    athlete are the only athlete's (with several athletes they are an error). When
+    ``weekly`` has one athlete and every named row of a log names one single other
+    athlete (the README's ``me``), those rows are taken as that athlete's, with a
+    :class:`~runload.errors.RunloadWarning` naming both and saying how to name them
+    alike. Otherwise the rows of athletes without weekly data are left out, with a
+    warning that names them and the closest athlete of ``weekly`` (a likely typo).
     """
     missing = [c for c in _NEEDED if c not in weekly.columns]
     if missing:
@@ -285,7 +297,7 @@ def _habits(habits, athletes: pd.Series) -> pd.DataFrame:
         if name not in log.columns:
             log = log.assign(**{name: pd.Series(pd.NA if dtype == "string" else np.nan,
                                                 index=log.index).astype(dtype)})
-    log = fill_athlete(log, athletes, "habits log")
+    log = match_athletes(log, athletes, "habits log", "habits-log row(s)", stacklevel=3)
     return log.assign(date=pd.to_datetime(log["date"]).astype("datetime64[ns]"))
 
 
@@ -298,7 +310,7 @@ def _episodes(episodes, athletes: pd.Series) -> pd.DataFrame | None:
         episodes = read_pain_log(episodes)
     if not isinstance(episodes, pd.DataFrame) or "onset" not in episodes.columns:
         raise ParameterError("episodes must be a DataFrame from runload.read_pain_log, or a path")
-    return fill_athlete(episodes, athletes, "episode table")
+    return match_athletes(episodes, athletes, "pain log", "pain episode(s)", stacklevel=3)
 
 
 def _nights(sleep, log: pd.DataFrame, athletes: pd.Series) -> pd.DataFrame:
@@ -310,7 +322,10 @@ def _nights(sleep, log: pd.DataFrame, athletes: pd.Series) -> pd.DataFrame:
             sleep = read_garmin_sleep(sleep)
         if not isinstance(sleep, pd.DataFrame) or not {"date", "sleep_s"} <= set(sleep.columns):
             raise ParameterError("sleep must be runload.habits.read_garmin_sleep's nights or a path")
-        sleep = fill_athlete(sleep, athletes, "sleep data")
+        sleep = match_athletes(sleep, athletes, "sleep data", "night(s) of sleep data",
+                               alike="give read_garmin_sleep athlete={athlete!r}, or read "
+                                     "the activities with athlete={name!r}, to name them alike",
+                               stacklevel=3)
         frames.append(sleep[["athlete", "date", "sleep_s"]])
     nights = pd.concat([f.astype({"athlete": "string", "sleep_s": "float64"}) for f in frames],
                        ignore_index=True)
