@@ -74,7 +74,7 @@ def test_cut_exactly_after_a_member(tmp_path):
     assert len(df) == 2
     (problem,) = problems(df).to_dict("records")
     assert problem["source"] == str(z) and problem["kind"] == "truncated"
-    assert "any later members are lost" in problem["message"]
+    assert "lost: any later members" in problem["message"]
     check_conserved(df)
 
 

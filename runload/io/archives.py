@@ -136,11 +136,16 @@ class WalkLog:
         ``source -> {"name", "gear", "sport"}`` from a Strava ``activities.csv``.
     exports : dict
         ``source of the export root -> 'strava' | 'garmin'``.
+    missing : dict
+        ``source of a Strava activities.csv -> MissingFiles``
+        (:func:`runload.io.exports.missing_files`): the activities it lists whose file the
+        export lacks; applied when the results are assembled.
     """
 
     ignored: int = 0
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     exports: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, exports.MissingFiles] = field(default_factory=dict)
     _budget: dict[str, int] = field(default_factory=dict)
 
 
@@ -382,6 +387,12 @@ def _walk_dir(root: str, *, limits: Limits, log: WalkLog, recursive: bool,
                 table = exports.StravaCSV({}, [])
             for filename, values in table.metadata.items():
                 log.metadata[os.path.join(dirpath, *filename.split("/"))] = values
+            if recursive:  # else activities/ is not walked: nothing to compare
+                present = [f for f in table.starts
+                           if os.path.isfile(os.path.join(dirpath, *f.split("/")))]
+                lost = exports.missing_files(table, present)
+                if lost is not None:
+                    log.missing[csv_path] = lost
             if table.manual:  # the CSV is then an activity file of its own
                 files.remove(exports.STRAVA_CSV)
                 yield Entry(csv_path, csv_path, origin=origin, limits=limits,
@@ -521,8 +532,9 @@ def open_path(path: str, *, max_bytes: int, source: str | None = None) -> bytes:
 
 
 def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: int,
-              limits: Limits, log: WalkLog, origin: int) -> Iterator[Entry]:
-    """Entries of one zip (on disk when ``data`` is None, else in memory)."""
+              limits: Limits, log: WalkLog, origin: int, cut: bool = False) -> Iterator[Entry]:
+    """Entries of one zip (on disk when ``data`` is None, else in memory; ``cut``: the
+    complete members of a zip cut short)."""
     try:
         zf = zipfile.ZipFile(zsrc)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
@@ -564,6 +576,10 @@ def _walk_zip(zsrc: Any, display: str, *, path: str, data: bytes | None, depth: 
             table = exports.strava_csv(csv_bytes)
             for filename, values in table.metadata.items():
                 log.metadata[f"{display}!{prefix}{filename}"] = values
+            present = {n[len(prefix):] for n in names if n.startswith(prefix)}
+            lost = exports.missing_files(table, present, cut=cut)
+            if lost is not None:
+                log.missing[f"{display}!{csv_name}"] = lost
             if table.manual:
                 manual_csvs.add(csv_name)
                 yield Entry(f"{display}!{csv_name}", path,
@@ -669,13 +685,16 @@ def looks_cut_short(raw: bytes) -> bool:
     return raw[:4] == _LOCAL and _END not in raw[-_END_SEARCH:]
 
 
+_IN_HEADER = "a member and any after it (the file ends inside that member's local header)"
+
+
 class _Salvage(NamedTuple):
     """What :func:`salvage_zip` could keep of a zip cut short."""
 
     archive: bytes  # a valid zip of the complete members (empty when none)
     members: int  # how many
     lost: str | None  # the first member not kept (None: cut in the central directory)
-    why: str  # why that member was not kept
+    why: str  # why that member was not kept (what is lost, when ``lost`` is '' or None)
 
 
 def salvage_zip(raw: bytes, *, max_members: int) -> _Salvage:
@@ -698,13 +717,13 @@ def salvage_zip(raw: bytes, *, max_members: int) -> _Salvage:
     why = ""
     while raw[pos:pos + 4] == _LOCAL and count <= max_members:
         if pos + 30 > len(raw):
-            lost, why = "", "the file ends inside a member's local header"
+            lost, why = "", _IN_HEADER
             break
         (version, flags, method, mtime, mdate, crc, csize, usize, nlen,
          xlen) = struct.unpack_from("<HHHHHIIIHH", raw, pos + 4)
         name_end = pos + 30 + nlen
         if name_end > len(raw):
-            lost, why = "", "the file ends inside a member's local header"
+            lost, why = "", _IN_HEADER
             break
         name = raw[pos + 30:name_end].decode("utf-8" if flags & 0x800 else "cp437",
                                              errors="replace")
@@ -729,11 +748,13 @@ def salvage_zip(raw: bytes, *, max_members: int) -> _Salvage:
         pos = end
     if lost is None and count <= max_members:
         if pos >= len(raw):
-            lost, why = "", "the file ends right after a member: any later members are lost"
+            lost, why = "", "any later members (the file ends right after a member)"
         elif raw[pos:pos + 4] == _CENTRAL:
-            why = "it was cut inside the central directory, after the last member"
+            why = ("only the central directory, written after the last member (the file was "
+                   "cut inside the central directory)")
         else:
-            lost, why = "", "the bytes after the last complete member are not a zip member"
+            lost, why = "", ("whatever follows the last complete member (its bytes are not a "
+                             "zip member)")
     if count:
         out += central + struct.pack("<4sHHHHIIH", _END, 0, 0, min(count, 0xFFFF),
                                      min(count, 0xFFFF), len(central), len(out), 0)
@@ -747,20 +768,26 @@ def _walk_cut_zip(raw: bytes, display: str, *, path: str, depth: int, limits: Li
     found = salvage_zip(raw, max_members=limits.max_members)
     cut = ("the zip archive looks cut short: its central directory, written at its end, is "
            "missing (an interrupted download or copy? download or copy it again)")
+    before = set(log.missing)
     if found.members:
         yield from _walk_zip(io.BytesIO(found.archive), display, path=path,
                              data=found.archive, depth=depth, limits=limits, log=log,
-                             origin=origin)
+                             origin=origin, cut=True)
     if found.members > limits.max_members:
         return  # refused as a whole by _walk_zip
     n = found.members
+    # what was read first, what is lost last: front ends append "(nothing kept)" to the
+    # message of a problem file, and that is said of what is lost
     kept = (f"the {n} complete member{'' if n == 1 else 's'} before the cut "
             f"{'was' if n == 1 else 'were'} read" if n else "no member before it is complete")
     if found.lost and unsafe_member_name(found.lost) is None:
-        yield _refuse(f"{display}!{found.lost}", path, "truncated",
-                      f"{cut}; this member and any after it are lost ({found.why}); {kept}",
-                      origin, limits)
+        home = f"{display}!{found.lost}"
+        message = f"{cut}; {kept}; lost: this member and any after it ({found.why})"
     else:
-        what = f"member {found.lost!r} and any after it are lost ({found.why})" if found.lost \
+        home = display
+        what = f"member {found.lost!r} and any after it ({found.why})" if found.lost \
             else found.why
-        yield _refuse(display, path, "truncated", f"{cut}; {what}; {kept}", origin, limits)
+        message = f"{cut}; {kept}; lost: {what}"
+    for csv_source in set(log.missing) - before:  # a Strava export's listed files lost
+        log.missing[csv_source] = log.missing[csv_source]._replace(home=home)
+    yield _refuse(home, path, "truncated", message, origin, limits)

@@ -24,6 +24,12 @@ in, not recorded); ``source`` is the ``activities.csv`` itself, which then count
 activity file (an ``activities.csv`` without manual entries is an ignored file, as
 before).
 
+**Listed files that are missing** (:func:`missing_files`: lost when a zip was cut short,
+or deleted) are one problem of the export (:func:`missing_message`); when some are later
+than every file kept, the export's record ends at the first of them and its manual entries
+from then on are left out (applied by :func:`runload.io.ingest.assemble_activities`), so
+that the weeks after a cut are not shown as zero-km weeks.
+
 ``routes/``, ``media/`` and ``clubs/`` are skipped (counted as ignored files). The CSV
 headers follow the account's language; the columns are found by their English names,
 else by position (``Activity ID``, date, name, type are the first four in every known
@@ -58,7 +64,11 @@ __all__ = [
     "strava_metadata",
     "strava_csv",
     "strava_manual",
+    "manual_labels",
     "StravaCSV",
+    "MissingFiles",
+    "missing_files",
+    "missing_message",
     "MANUAL_DEVICE",
     "is_garmin_root",
     "is_garmin_archive",
@@ -115,10 +125,15 @@ class StravaCSV(NamedTuple):
     manual : list of list of str
         The rows with no file (manual entries), as CSV cells; read them with
         :func:`strava_manual`.
+    starts : dict
+        ``Filename -> start`` (``Activity Date``, aware UTC datetime, None when not
+        understood) of the activities that have a file: what :func:`missing_files`
+        compares with the files the export really holds.
     """
 
     metadata: dict[str, dict[str, Any]]
     manual: list[list[str]]
+    starts: dict[str, dt.datetime | None] = {}  # noqa: RUF012 - never mutated
 
 
 #: ``device`` of a manual Strava entry.
@@ -204,6 +219,7 @@ def strava_csv(data: bytes) -> StravaCSV:
         return StravaCSV({}, [])
     out: dict[str, dict[str, Any]] = {}
     manual: list[list[str]] = []
+    starts: dict[str, dt.datetime | None] = {}
     for row in body:
         if not any(cell.strip() for cell in row):
             continue  # a blank line
@@ -212,12 +228,14 @@ def strava_csv(data: bytes) -> StravaCSV:
             manual.append(row)
             continue
         kind = _cell(row, layout.type)
-        out[filename.replace("\\", "/").lstrip("/")] = {
+        key = filename.replace("\\", "/").lstrip("/")
+        out[key] = {
             "name": _cell(row, layout.name),
             "gear": _cell(row, layout.gear),
             "sport": sport_from_text(kind) if kind else None,
         }
-    return StravaCSV(out, manual)
+        starts[key] = _start(_cell(row, layout.date))
+    return StravaCSV(out, manual, starts)
 
 
 def strava_metadata(data: bytes) -> dict[str, dict[str, Any]]:
@@ -332,8 +350,7 @@ def strava_manual(data: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, st
     unknown_unit = 0
     for row in strava_csv(data).manual:
         name = _cell(row, layout.name)
-        label = f"manual entry {_cell(row, layout.id) or len(out) + 1}" + (
-            f" ({name})" if name else "")
+        label = _label(row, layout, len(out) + 1)
         date = _cell(row, layout.date)
         start = _start(date)
         if start is None:
@@ -364,6 +381,90 @@ def strava_manual(data: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, st
                                     "distance only in the display unit (km or miles, not "
                                     "stated in this older CSV layout); left empty"))
     return out, problems
+
+
+def _label(row: list[str], layout: _Layout, number: int) -> str:
+    """How a problem names a manual entry: its ``Activity ID`` and name, as the user
+    finds it on Strava (its position among the manual entries only when it has no ID)."""
+    name = _cell(row, layout.name)
+    return f"manual entry {_cell(row, layout.id) or number}" + (f" ({name})" if name else "")
+
+
+def manual_labels(data: bytes) -> list[str]:
+    """How problems name the manual entries of a Strava ``activities.csv``, in the order of
+    :func:`strava_manual`'s rows: ``manual entry 99000000002 (Manual run)``."""
+    rows = _rows(data)
+    if len(rows) < 2:
+        return []
+    layout = _layout(rows[0], rows[1:])
+    if layout is None:
+        return []
+    return [_label(row, layout, number)
+            for number, row in enumerate(strava_csv(data).manual, start=1)]
+
+
+class MissingFiles(NamedTuple):
+    """The activities an ``activities.csv`` lists whose file the export does not hold.
+
+    Attributes
+    ----------
+    count : int
+        How many.
+    first, last : datetime or None
+        Their earliest and latest ``Activity Date`` (None when no date is understood).
+    cut_from : datetime or None
+        Where the export's record ends: the earliest missing activity later than every
+        activity whose file is there (None when every missing one is older: the end of
+        the record is intact). Manual entries from then on are left out.
+    cut : bool
+        The archive was cut short (the files were lost in the cut).
+    home : str or None
+        The source of the problem record when the ``activities.csv`` is no seen file
+        (no manual entries): the cut's problem file.
+    """
+
+    count: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    cut_from: dt.datetime | None
+    cut: bool = False
+    home: str | None = None
+
+
+def missing_files(table: StravaCSV, present: Iterable[str], *,
+                  cut: bool = False) -> MissingFiles | None:
+    """The files ``table`` lists (``Filename``) that are not in ``present`` (names relative
+    to the export root); None when none is missing."""
+    present = set(present)
+    lost = [f for f in table.starts if f not in present]
+    if not lost:
+        return None
+    kept = [t for f, t in table.starts.items() if f in present and t is not None]
+    times = sorted(t for f in lost if (t := table.starts[f]) is not None)
+    last_kept = max(kept, default=None)
+    later = [t for t in times if last_kept is None or t > last_kept]
+    return MissingFiles(len(lost), times[0] if times else None, times[-1] if times else None,
+                        later[0] if later else None, cut)
+
+
+def missing_message(missing: MissingFiles, *, dropped: int = 0) -> str:
+    """The problem message of :class:`MissingFiles` (``dropped``: manual entries left out)."""
+    n = missing.count
+    where = "archive" if missing.cut else "export"
+    text = (f"{n} activit{'y' if n == 1 else 'ies'} listed in activities.csv "
+            f"{'has' if n == 1 else 'have'} no file in the {where}")
+    if missing.first is not None:
+        first, last = f"{missing.first:%Y-%m-%d}", f"{missing.last:%Y-%m-%d}"
+        text += f", on {first}" if first == last else f", from {first} to {last}"
+    text += ": their distance is missing from those weeks"
+    if missing.cut_from is not None:
+        text += (f"; the export's record ends on {missing.cut_from:%Y-%m-%d}, where its "
+                 "last files are missing")
+        if dropped:
+            text += (f", so its {dropped} manual entr{'y' if dropped == 1 else 'ies'} from "
+                     f"then on {'is' if dropped == 1 else 'are'} left out (without the "
+                     "recorded runs, those weeks would show as rest weeks)")
+    return text + ("; download the export again" if missing.cut else "")
 
 
 def _cell(row: list[str], col: int | None) -> str | None:

@@ -41,7 +41,7 @@ from .archives import (
     walk,
 )
 from .dedupe import mark_duplicates
-from .exports import strava_manual
+from .exports import manual_labels, missing_message, strava_manual
 from .sniff import UNSUPPORTED_EXTENSIONS, detect, extension
 from .sports import infer_sports
 from .squads import warn_squads
@@ -235,22 +235,23 @@ def _read_strava_manual(entry: Entry) -> FileResult:
     ``distance_source='manual'``); the same checks of times and speed as a recorded
     file's rows."""
     try:
-        rows, found = strava_manual(entry_bytes(entry))
+        data = entry_bytes(entry)
+        rows, found = strava_manual(data)
     except ReadError as exc:
         return _failed(entry, exc.kind, exc.message)
+    labels = manual_labels(data)  # "manual entry <Activity ID> (<name>)", as on Strava
     issues = list(found)
-    for number, row in enumerate(rows, start=1):
+    for row, label in zip(rows, labels, strict=True):
         row["source"] = entry.source
         start = row.get("start_time")
         if start is not None:
             issues.extend(time_problems(
                 pd.Timestamp(start), _number(row.get("elapsed_time_s")),
-                _number(row.get("moving_time_s")), sport=row.get("sport"),
-                leg=f"manual entry {number}"))
-    for number, row in enumerate(rows, start=1):
+                _number(row.get("moving_time_s")), sport=row.get("sport"), leg=label))
+    for row, label in zip(rows, labels, strict=True):
         issues.extend(speed_problems(
             _number(row.get("distance_m")), _number(row.get("elapsed_time_s")),
-            _number(row.get("moving_time_s")), leg=f"manual entry {number}"))
+            _number(row.get("moving_time_s")), leg=label))
     if not rows:
         return _failed(entry, "empty", "the Strava activities.csv holds no manual entry")
     records = [_problem(entry.source, kind, message, salvaged=True) for kind, message in issues]
@@ -635,6 +636,7 @@ def assemble_activities(
     metadata: dict[str, dict[str, Any]] = {}
     for log in logs:
         metadata.update(log.metadata)
+    results = _apply_missing(results, logs)
     frame = _assemble(results, athletes, metadata, min_overlap=min_overlap,
                       max_distance_diff=max_distance_diff)
     frame.attrs["problems"] = sorted((p for r in results for p in r.problems),
@@ -664,6 +666,50 @@ def _assemble(results: list[FileResult], athletes: list[str],
     frame = frame.sort_values(["start_time", "source", "activity_id"], na_position="last",
                               kind="mergesort")
     return frame.reset_index(drop=True)
+
+
+def _apply_missing(results: list[FileResult], logs: list[WalkLog]) -> list[FileResult]:
+    """Report the activities a Strava ``activities.csv`` lists whose file its export lacks
+    (:attr:`WalkLog.missing`), once per export, and end the export's record where its
+    files end.
+
+    The problem (kind ``truncated`` when the archive was cut, else ``no_data``) goes on the
+    ``activities.csv`` when it is a seen file (it holds manual entries), else on the cut's
+    problem file. When files later than every file kept are missing (the end of a zip cut
+    short), the record ends at the first of them: the manual entries from then on are left
+    out, so that the weeks after the cut, which lost their recorded runs, do not show as
+    real (zero-km, complete) weeks. Done here, not in :func:`read_entry`, because it
+    depends on the other files of the export (and a cached result must not).
+    """
+    missing = {key: value for log in logs for key, value in log.missing.items()}
+    if not missing:
+        return results
+    where = {r.source: i for i, r in enumerate(results)}
+    out = list(results)
+    for source, lost in sorted(missing.items()):
+        kind = "truncated" if lost.cut else "no_data"
+        i = where.get(source)
+        if i is not None and out[i].activities:
+            result = out[i]
+            rows = result.activities
+            if lost.cut_from is not None:
+                cut_from = pd.Timestamp(lost.cut_from)
+                rows = [r for r in rows if r.get("start_time") is None
+                        or pd.isna(r["start_time"]) or pd.Timestamp(r["start_time"]) < cut_from]
+            message = missing_message(lost, dropped=len(result.activities) - len(rows))
+            kept = bool(rows)
+            records = [{**p, "salvaged": kept} for p in result.problems]
+            records.append(_problem(source, kind, message, salvaged=kept))
+            out[i] = result._replace(status="activity" if kept else "problem",
+                                     activities=rows, problems=records)
+            continue
+        j = where.get(lost.home) if lost.home is not None else None
+        if j is None:
+            continue  # no seen file to carry it (documented in docs/inputs.md)
+        result = out[j]
+        out[j] = result._replace(problems=[*result.problems, _problem(
+            result.source, kind, missing_message(lost), salvaged=result.status == "activity")])
+    return out
 
 
 def _representable(value: Any) -> bool:
