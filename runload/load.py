@@ -415,7 +415,9 @@ def weekly_load(
         raise ParameterError(
             f"acwr_method must be one of {sorted(_ACWR_COLUMNS)}, got {acwr_method!r}"
         )
-    ewma_lambda(acute_days, ewma)  # validates the smoothing name
+    # the windows first: ewma_lambda checks its argument as plain "days"
+    acute_n, chronic_n = _check_windows(acute_days, chronic_days)
+    ewma_lambda(acute_n, ewma)  # validates the smoothing name
     for name, value in (
         ("max_increase", max_increase),
         ("min_base_m", min_base_m),
@@ -426,7 +428,6 @@ def weekly_load(
     flags._check_fraction("recovery_drop", recovery_drop, upper=1.0)
     flags._check_int("max_build_weeks", max_build_weeks)
     flags._check_int("break_weeks", break_weeks)
-    acute_n, chronic_n = _check_windows(acute_days, chronic_days)
     if isinstance(monotony_ddof, bool) or monotony_ddof not in (0, 1):
         raise ParameterError(f"monotony_ddof must be 0 or 1, got {monotony_ddof!r}")
     window = float(spike_window_days)

@@ -182,6 +182,8 @@ def runs(workspace) -> dict[str, subprocess.CompletedProcess]:
                           "--habits", str(w / "habits.csv"), "--sleep", str(w / "garmin"),
                           "-o", str(w / "out" / "habits_report.html")),
     }
+    for folder in ("out", "sample"):  # an output's folder must exist (it is not created)
+        (w / folder).mkdir(exist_ok=True)
     sample = sample_squad(w)
     if sample is not None:
         squad, diary, athlete = sample

@@ -18,14 +18,15 @@ never disagree. ``weekly`` and ``report`` always add the prevention habits of
 :func:`runload.habits.weekly_habits` (cross-training, strength, trail share and shoe
 rotation come from the activities; a habit that nothing records is "not judged"), from
 the habits log, Garmin sleep data and the stride detector when given. The pain log,
-the habits log and the sleep source are checked (and the logs parsed, once) before any
-activity file is read, and so are every option value and the athlete names of the logs
-(docs/cli.md, "Whose rows").
+the habits log and the sleep source are checked (and read, once; a sleep source must
+hold Garmin sleep data) before any activity file is read, and so are every option
+value, every output path (``-o``, ``--csv``: its folder must exist and the file be
+writable) and the athlete names of the logs (docs/cli.md, "Whose rows").
 
 Exit codes: 0 success; 1 nothing to show (no activity could be read, or ``--as-of`` is
 before the first activity) or an input file such as the pain log is unusable; 2 bad
-usage (unknown option, missing file, bad value) or a missing optional package
-(``runload sample`` without fit-tool). Problems in some activity files are a warning,
+usage (unknown option, missing file, bad value, an output that cannot be written) or a
+missing optional package (``runload sample`` without fit-tool). Problems in some activity files are a warning,
 not a failure. Every run that reads activity files prints the conservation line
 ``files seen = activity files + non-activity files + problem files``, where problem
 files are those of which nothing was kept; activity files read only in part are

@@ -8,7 +8,15 @@ import warnings
 from .errors import NothingReadError
 from .logs import _check_logs, _pain
 from .options import _read_options, _show_progress
-from .output import _command_line, _print_table, _say, _stdout_taken, _warning_category, _write_csv
+from .output import (
+    _command_line,
+    _print_table,
+    _say,
+    _stdout_taken,
+    _warning_category,
+    _write_csv,
+    _written,
+)
 from .squad import _squad_members, read_squad
 from .weeks import _weeks_to_show
 
@@ -44,11 +52,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(audit, args.csv, args)
     _print_table(_audit_view(audit, args.units), args)
-    path = write_audit(
+    path = _written(lambda: write_audit(
         audit, weekly, path=args.output, episodes=episodes, problems=problem_tables,
         units=args.units, inventory=totals, progress=_show_progress(args),
         parameters={"command": _command_line(args.argv), "squad": str(args.squad),
-                    "pain log": str(args.pain) if args.pain else "none"})
+                    "pain log": str(args.pain) if args.pain else "none"}),
+        "-o/--output", args.output)
     _say(f"audit written to {path}", err=_stdout_taken(args))
     return 0
 

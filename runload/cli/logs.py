@@ -27,8 +27,8 @@ def _check_logs(args: argparse.Namespace, athletes: Sequence[str] | None = None,
         args.pain_all = _read_pain(args)
     if getattr(args, "habits", None) is not None and getattr(args, "habits_all", None) is None:
         args.habits_all = _read_habits(args)
-    if getattr(args, "sleep", None) is not None and not args.sleep.exists():
-        raise UsageError("no such sleep source; check the path", source=str(args.sleep))
+    if getattr(args, "sleep", None) is not None and getattr(args, "sleep_all", None) is None:
+        args.sleep_all = _read_sleep(args.sleep)
     if athletes is None:
         return
     for kind in ("pain", "habits"):
@@ -203,11 +203,65 @@ def _read_habits(args: argparse.Namespace):
 
 
 def _sleep(args: argparse.Namespace, *, athlete: str | None):
+    """The nights of ``--sleep`` (read once), named after ``athlete``."""
+    import pandas as pd
+
     if args.sleep is None:
         return None
+    if getattr(args, "sleep_all", None) is None:
+        args.sleep_all = _read_sleep(args.sleep)
+    nights = args.sleep_all
+    return nights.assign(athlete=pd.Series(athlete, index=nights.index, dtype="string"))
+
+
+#: What ``--sleep`` expects, in the error about a source without sleep data.
+_SLEEP_EXPECTED = (
+    "expected a Garmin Connect account export (its .zip or unzipped folder, with "
+    "DI_CONNECT/DI-Connect-Wellness/*sleepData*.json files) or one *sleepData*.json file; "
+    "an activity export (Strava, or a folder of FIT files) holds no sleep: give the "
+    "account export, or leave --sleep out")
+
+
+def _read_sleep(path: Path):
+    """Read the ``--sleep`` source before any activity file: it must hold sleep data.
+
+    A missing path is bad usage (exit code 2). A source without Garmin sleep files (a
+    Strava export, a folder of FIT files), or whose sleep files hold no night, is an
+    unusable input (exit code 1): without this check the sleep habit would be "not
+    judged" every week, silently.
+    """
+    from ..errors import RunloadError
     from ..habits import read_garmin_sleep
 
-    if not args.sleep.exists():
-        raise UsageError("no such sleep source; check the path", source=str(args.sleep))
-    return read_garmin_sleep(args.sleep, athlete=athlete)
+    if not path.exists():
+        raise UsageError("no such sleep source; check the path", source=str(path))
+    if not _has_sleep_files(path):
+        raise RunloadError(f"no Garmin sleep data in this --sleep source; {_SLEEP_EXPECTED}",
+                           source=str(path))
+    nights = read_garmin_sleep(path)
+    if nights.empty:
+        raise RunloadError("the sleep files of this --sleep source hold no night with sleep measured; "
+                           f"{_SLEEP_EXPECTED}", source=str(path))
+    return nights
+
+
+def _has_sleep_files(path: Path) -> bool:
+    """Whether ``path`` holds Garmin sleep files where :func:`runload.habits.read_garmin_sleep`
+    looks for them (a single file is read as one; its content is checked by the read)."""
+    import fnmatch
+    import os
+    import zipfile
+
+    from ..habits.sleep import SLEEP_PATTERN
+
+    if path.is_dir():
+        return any(fnmatch.fnmatch(os.path.join(root, name).replace(os.sep, "/"), SLEEP_PATTERN)
+                   for root, _, names in os.walk(path) for name in names)
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return any(fnmatch.fnmatch(n, SLEEP_PATTERN) for n in zf.namelist())
+        except zipfile.BadZipFile:
+            return True  # the read names what is wrong with the archive
+    return True
 

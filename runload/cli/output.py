@@ -26,18 +26,80 @@ def _stdout_taken(args: argparse.Namespace) -> bool:
     return getattr(args, "csv", None) == "-"
 
 
+#: The output options of the commands: (attribute of args, option as shown).
+_OUTPUTS = (("output", "-o/--output"), ("csv", "--csv"))
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Check every output path (``-o``, ``--csv``) before any file is read.
+
+    Its folder must exist (it is not created: a typo in a folder name would otherwise
+    make a new folder silently) and the file must be writable; anything else is bad
+    usage (exit code 2), named by option and path. ``--csv -`` (standard output) is
+    not checked.
+    """
+    for attr, option in _OUTPUTS:
+        target = getattr(args, attr, None)
+        if target is None or str(target) == "-":
+            continue
+        example = f"{args.command}.{'csv' if attr == 'csv' else 'html'}"
+        _check_output(Path(target), option, example)
+
+
+def _check_output(path: Path, option: str, example: str) -> None:
+    import os
+
+    def fail(why: str) -> UsageError:
+        return UsageError(f"{option} {path}: {why}")
+
+    folder = path.parent
+    if path.is_dir():
+        raise fail(f"is a folder; give a file name inside it, e.g. {path / example}")
+    if not folder.exists():
+        raise fail(f"no such folder {str(folder)!r}; create it first or choose another path")
+    if not folder.is_dir():
+        raise fail(f"{str(folder)!r} is not a folder; choose another path")
+    existed = os.path.lexists(path)
+    try:
+        # "a" leaves an existing file as it is; a new one is removed again at once
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise fail(f"cannot write there ({exc.strerror or exc}); choose a folder you can "
+                   "write to") from exc
+    if not existed:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
 def _write_csv(frame, target: str, args: argparse.Namespace) -> None:
     if target == "-":
         frame.to_csv(sys.stdout, index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
         return
-    path = Path(target)
+    path = Path(target)  # checked before any file was read (_check_outputs)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
     except OSError as exc:
-        raise UsageError(f"cannot write the CSV ({exc.strerror}); choose another path",
-                         source=str(path)) from exc
+        raise UsageError(f"--csv {path}: cannot write the CSV ({exc.strerror or exc}); "
+                         "choose another path") from exc
     _say(f"wrote {len(frame)} rows to {path}", err=_stdout_taken(args))
+
+
+def _written(write, option: str, path) -> Path:
+    """``write()`` (write_report, write_audit): a failure to write the file is bad
+    usage (exit code 2) naming the option, as when it is found before the files are read."""
+    from ..errors import RunloadError
+
+    try:
+        return write()
+    except RunloadError as exc:
+        if isinstance(exc.__cause__, OSError):
+            cause = exc.__cause__
+            raise UsageError(f"{option} {path}: cannot write there "
+                             f"({cause.strerror or cause}); choose another path") from exc
+        raise
 
 
 def _print_table(frame, args: argparse.Namespace) -> None:

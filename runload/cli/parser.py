@@ -126,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", metavar="SOURCE",
                    help="activity file, folder or export archive (.zip)")
     p.add_argument("-o", "--output", metavar="HTML", type=Path, default=Path("report.html"),
-                   help="where to write the report (default report.html)")
+                   help="where to write the report (default report.html; the folder must "
+                        "exist)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("audit", parents=[common, load],
@@ -139,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tz", metavar="ZONE",
                    help="IANA time zone for files that do not record their UTC offset")
     p.add_argument("-o", "--output", metavar="HTML", type=Path, default=Path("audit.html"),
-                   help="where to write the audit page (default audit.html)")
+                   help="where to write the audit page (default audit.html; the folder must "
+                        "exist)")
     p.add_argument("--csv", metavar="OUT", help="write the audit table as CSV ('-' for stdout)")
     p.set_defaults(func=cmd_audit)
 

@@ -6,7 +6,7 @@ import argparse
 import warnings
 
 from .logs import _pain
-from .output import _command_line, _print_problems, _say
+from .output import _command_line, _print_problems, _say, _written
 from .reading import _nothing_read, _read
 from .weeks import _single_athlete, _weeks_to_show, _with_habits
 
@@ -20,7 +20,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     episodes = _pain(args, athlete=_single_athlete(activities))
     weekly = _with_habits(_weeks_to_show(activities, args), activities, episodes, args)
     associations = _associations(weekly, episodes)
-    path = write_report(
+    path = _written(lambda: write_report(
         activities, weekly, episodes=episodes, associations=associations, path=args.output,
         units=args.units, inventory=counts,
         parameters={"command": _command_line(args.argv),
@@ -28,7 +28,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                     "pain log": str(args.pain) if args.pain else "none",
                     "habits log": str(args.habits) if args.habits else "none",
                     "sleep": str(args.sleep) if args.sleep else "none",
-                    "strides": "detected" if args.strides else "not detected"})
+                    "strides": "detected" if args.strides else "not detected"}),
+        "-o/--output", args.output)
     _print_problems(activities, args)
     _say(f"report written to {path}")
     return 0

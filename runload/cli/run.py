@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..errors import ReadError, RunloadError
 from .errors import NothingReadError, UsageError
-from .output import PROG, _say, _show_warning
+from .output import PROG, _check_outputs, _say, _show_warning
 from .parser import build_parser
 from .thresholds import _check_thresholds
 
@@ -29,8 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit code: 0 success; 1 nothing to show (no activity could be read, or no
         week up to ``--as-of``) or an input file is unusable; 2 bad usage (unknown
-        option, missing file, bad value) or a missing optional package (fit-tool for
-        ``runload sample``).
+        option, missing file, bad value, an output that cannot be written) or a missing
+        optional package (fit-tool for ``runload sample``).
     """
     words = list(sys.argv[1:] if argv is None else argv)
     if words == ["--version"]:  # answer without importing pandas
@@ -51,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.filterwarnings("ignore", category=FutureWarning)
         warnings.showwarning = _show_warning
         try:
+            _check_outputs(args)  # -o and --csv writable, before any file is read
             if hasattr(args, "max_increase"):  # every rule option, before any file is read
                 _check_thresholds(args)
             return args.func(args)

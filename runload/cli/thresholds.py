@@ -112,13 +112,23 @@ def _metavar(kind: type, choices) -> str:
 
 
 def _typed(kind: type, name: str):
+    """The option's converter; a window of whole days (``--acute-days``,
+    ``--chronic-days``) must also be >= 1, checked here so that the error names the
+    option whatever order the library checks its parameters in."""
+    option = "--" + name.replace("_", "-")
+    window = kind is int and _unit_from_name(name) == "days"
+
     def convert(text: str):
+        what = {int: "a whole number", float: "a number"}.get(kind, "text")
+        if window:
+            what = "a whole number of days >= 1"
         try:
-            return kind(text)
+            value = kind(text)
         except ValueError:
-            what = {int: "a whole number", float: "a number"}.get(kind, "text")
-            raise argparse.ArgumentTypeError(
-                f"--{name.replace('_', '-')} must be {what}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"{option} must be {what}, got {text!r}") from None
+        if window and value < 1:
+            raise argparse.ArgumentTypeError(f"{option} must be {what}, got {value}")
+        return value
     convert.__name__ = kind.__name__
     return convert
 
