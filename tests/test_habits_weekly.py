@@ -384,3 +384,17 @@ def test_empty_tables_give_empty_habits():
     one = pd.DataFrame([act(day(0, 0), "running")]).drop(columns=["gear", "moving_time_s"])
     out = weekly_habits(runload.weekly_load(one), one)
     assert len(out) == 1 and out["flag_low_strength"].isna().all()  # the only week is incomplete
+
+
+def test_a_source_without_garmin_sleep_data_warns(tmp_path):
+    from runload.errors import RunloadWarning
+
+    (tmp_path / "activities").mkdir()
+    (tmp_path / "activities" / "run.gpx").write_text("<gpx/>", encoding="utf-8")
+    with pytest.warns(RunloadWarning, match="no Garmin sleep data found"):
+        assert read_garmin_sleep(tmp_path).empty
+    archive = tmp_path / "strava.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("activities.csv", "Activity ID\n")
+    with pytest.warns(RunloadWarning, match="no Garmin sleep data found"):
+        assert read_garmin_sleep(archive).empty

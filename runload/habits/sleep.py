@@ -15,13 +15,14 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import warnings
 import zipfile
 
 import numpy as np
 import pandas as pd
 
 from ..columns import conform, empty
-from ..errors import ParameterError, ReadError
+from ..errors import ParameterError, ReadError, RunloadWarning
 
 __all__ = ["read_garmin_sleep", "NIGHTS", "SLEEP_PATTERN"]
 
@@ -61,6 +62,12 @@ def read_garmin_sleep(source, *, athlete: str | None = None) -> pd.DataFrame:
     ------
     runload.errors.ReadError
         The path does not exist, a sleep file is not JSON or not a list of nights.
+
+    Warns
+    -----
+    runload.errors.RunloadWarning
+        A folder or zip without any ``*sleepData*.json`` (not a Garmin Connect account
+        export?), or sleep files without a night: the table is then empty.
     """
     path = os.fspath(source)
     if os.path.isdir(path):
@@ -77,9 +84,16 @@ def read_garmin_sleep(source, *, athlete: str | None = None) -> pd.DataFrame:
         blobs = [(path, _read_file(path))]
     else:
         raise ReadError("no such file or folder", source=path, kind="unreadable")
+    if not blobs:
+        warnings.warn(f"{path}: no Garmin sleep data found (no *sleepData*.json under "
+                      "DI_CONNECT/DI-Connect-Wellness/); is this a Garmin Connect account "
+                      "export?", RunloadWarning, stacklevel=2)
+        return empty(NIGHTS)
     frames = [_nights(data, name) for name, data in blobs]
     frames = [f for f in frames if len(f)]
     if not frames:
+        warnings.warn(f"{path}: its {len(blobs)} sleep file(s) hold no night",
+                      RunloadWarning, stacklevel=2)
         return empty(NIGHTS)
     nights = pd.concat(frames, ignore_index=True)
     nights["athlete"] = pd.Series(athlete, index=nights.index, dtype="string")
