@@ -118,3 +118,24 @@ def fast_path_used(module, data: bytes) -> bool:
     body, _ = prepare(data, source=source)
     return module._fast_read(body, source=source) is not None
 
+
+
+# --- the command line, in-process ------------------------------------------------------
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    """``runload ARGS --no-cache --workers 1`` (for commands that read files), in-process:
+    ``(exit code, stdout, stderr)``."""
+    from runload import cli
+
+    words = list(args)
+    if words and words[0] in {"activities", "weekly", "report", "audit"}:
+        words += ["--no-cache", "--workers", "1"]
+    code = cli.main(words)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def error_lines(err: str) -> list[str]:
+    """The ``runload: error:`` lines of standard error."""
+    return [line for line in err.splitlines() if line.startswith("runload: error:")]

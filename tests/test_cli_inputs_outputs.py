@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import error_lines, run_cli
 
 from runload import cli
 from runload.columns import ACTIVITIES, empty
@@ -27,19 +28,6 @@ SETTINGS = "fit/fitparse__Settings.fit"
 MONITORING = "fit/fitparse__MonitoringFile.fit"
 ROUTE = "gpx/gpxpy__route.gpx"
 MALFORMED = "broken/runpandas__malformed.tcx"  # nothing kept
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    words = list(args)
-    if words and words[0] in {"activities", "weekly", "report", "audit"}:
-        words += ["--no-cache", "--workers", "1"]
-    code = cli.main(words)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def error_lines(err: str) -> list[str]:
-    return [line for line in err.splitlines() if line.startswith("runload: error:")]
 
 
 def no_reading(monkeypatch) -> list:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import error_lines, run_cli
 
 from runload import cli
 
@@ -23,20 +24,6 @@ FENIX = "fit/fitparse__activity-small-fenix2-run.fit"  # 2015-08-15 14:45 UTC, o
 GPX = "gpx/runpandas__run.gpx"  # 2017-05-27 08:13 UTC, no UTC offset in the file
 TRUNCATED = "broken/fitparse__activity-unexpected-eof.fit"  # part kept (two problem rows)
 MALFORMED = "broken/runpandas__malformed.tcx"  # nothing kept
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    """``runload ARGS --no-cache --workers 1`` (for commands that read files)."""
-    words = list(args)
-    if words and words[0] in {"activities", "weekly", "report", "audit"}:
-        words += ["--no-cache", "--workers", "1"]
-    code = cli.main(words)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def error_lines(err: str) -> list[str]:
-    return [line for line in err.splitlines() if line.startswith("runload: error:")]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import warnings
 
 import pandas as pd
 import pytest
-from conftest import FIRST_MONDAY, WORKED
+from conftest import FIRST_MONDAY, WORKED, run_cli
 from conftest import weekly_runs as activities
 
 from runload import cli
@@ -30,15 +30,6 @@ FENIX = "fit/fitparse__activity-small-fenix2-run.fit"  # 2015-08-15, in folder "
 FIRST = pd.Timestamp(FIRST_MONDAY)
 README_LOG = ("athlete,onset,end,severity,location,time_lost_days,notes\n"
               "me,2015-08-17,2015-08-20,6,lower back,3,after the long run\n")
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    words = list(args)
-    if words and words[0] in {"activities", "weekly", "report", "audit"}:
-        words += ["--no-cache", "--workers", "1"]
-    code = cli.main(words)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
