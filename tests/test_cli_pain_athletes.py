@@ -257,3 +257,20 @@ def test_sample_has_no_cache_or_worker_options(capsys):
         assert option not in out
     assert "--quiet" in out
     assert cli.main(["sample", "--workers", "2"]) == 2
+
+
+@pytest.mark.parametrize("command", ["weekly", "report"])
+def test_squad_logs_name_unknown_athletes_once(corpus, tmp_path, capsys, command):
+    for name in ("gus", "bea"):
+        (tmp_path / name).mkdir()
+        shutil.copy(corpus / FENIX, tmp_path / name / "run.fit")
+    habits = tmp_path / "habits.csv"
+    habits.write_text("athlete,date,kind,minutes\ngus,2015-08-12,strength,30\n"
+                      "Zed,2015-08-12,strength,30\n", encoding="utf-8")
+    pain = tmp_path / "pain.csv"
+    pain.write_text("athlete,onset\ngus,2015-08-20\nZoe,2015-08-12\n", encoding="utf-8")
+    extra = ["-o", str(tmp_path / "r.html")] if command == "report" else []
+    code, _, err = run_cli(capsys, command, str(tmp_path / "gus"), str(tmp_path / "bea"),
+                           "--habits", str(habits), "--pain", str(pain), *extra)
+    assert code == 0, err
+    assert err.count("'Zed'") == 1 and err.count("'Zoe'") == 1

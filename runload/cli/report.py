@@ -8,7 +8,7 @@ import warnings
 from .logs import _pain
 from .output import _command_line, _print_problems, _say, _written
 from .reading import _nothing_read, _read
-from .weeks import _single_athlete, _weeks_to_show, _with_habits
+from .weeks import _known_only, _single_athlete, _weeks_to_show, _with_habits
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -17,9 +17,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     activities, counts = _read(args.sources, args)
     _nothing_read(activities, counts, args.sources, args)
-    episodes = _pain(args, athlete=_single_athlete(activities))
+    athlete = _single_athlete(activities)
+    episodes = _pain(args, athlete=athlete)
     weekly = _with_habits(_weeks_to_show(activities, args), activities, episodes, args)
-    associations = _associations(weekly, episodes)
+    # rows of athletes not in the sources were named in a warning already (the report
+    # still counts them as left out)
+    members = list(activities["athlete"].dropna().astype(str).unique())
+    associations = _associations(weekly, episodes if athlete else _known_only(episodes, members))
     path = _written(lambda: write_report(
         activities, weekly, episodes=episodes, associations=associations, path=args.output,
         units=args.units, inventory=counts,

@@ -60,11 +60,26 @@ def _with_habits(weekly, activities, episodes, args: argparse.Namespace):
     athlete = _single_athlete(activities)
     log = _habits_log(args, athlete=athlete)
     sleep = _sleep(args, athlete=athlete)
+    if athlete is None:
+        # rows of athletes not in the sources were named in a warning already
+        members = list(activities["athlete"].dropna().astype(str).unique())
+        log, episodes = _known_only(log, members), _known_only(episodes, members)
     try:
         return weekly_habits(weekly, activities, habits=log, episodes=episodes, sleep=sleep,
                              strides="detect" if args.strides else None, tz=args.tz)
     except ParameterError as exc:
         raise UsageError(exc.message, source=exc.source) from exc
+
+
+def _known_only(table, members: list[str]):
+    """The rows of ``table`` whose athlete is one of ``members`` or not given."""
+    if table is None or "athlete" not in table.columns:
+        return table
+    name = table["athlete"]
+    keep = (name.isin(members).fillna(False) | name.isna()).to_numpy(dtype=bool)
+    out = table[keep]
+    out.attrs = dict(table.attrs)
+    return out
 
 
 def _single_athlete(activities) -> str | None:
