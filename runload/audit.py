@@ -10,7 +10,6 @@ score.
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .athletes import unmatched_athletes
 from .errors import ParameterError, RunloadWarning
 
 __all__ = ["AUDIT", "squad_audit", "unmatched_athletes"]
@@ -267,39 +267,6 @@ def _files(table: pd.DataFrame) -> int:
         return len(table)
     sources = table["source"].astype("string")
     return int(sources.dropna().nunique() + sources.isna().sum())
-
-
-def unmatched_athletes(names: Iterable[Any], known: Iterable[Any]) -> str | None:
-    """Say which pain-log names match no athlete, and what they may have meant.
-
-    Parameters
-    ----------
-    names : iterable
-        The athlete names of the pain log (missing values are ignored).
-    known : iterable
-        The athletes of the activity data.
-
-    Returns
-    -------
-    str or None
-        E.g. ``'Gus' (did you mean 'gus'?); the athletes are bea, chen, gus``, or None
-        when every name matches.
-
-    Notes
-    -----
-    The closest match is :func:`difflib.get_close_matches` on the lower-cased names
-    (cut-off 0.6), so a change of case, a typo or a missing letter is suggested.
-    """
-    known = sorted({str(k) for k in known if not pd.isna(k)})
-    unknown = sorted({str(n) for n in names if not pd.isna(n)} - set(known))
-    if not unknown:
-        return None
-    lower = {k.lower(): k for k in known}
-    parts = []
-    for name in unknown:
-        close = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.6)
-        parts.append(repr(name) + (f" (did you mean {lower[close[0]]!r}?)" if close else ""))
-    return f"{', '.join(parts)}; the athletes are {', '.join(known) or 'none'}"
 
 
 def _warn_unmatched(episodes: pd.DataFrame, athletes: Iterable[Any]) -> None:

@@ -156,7 +156,7 @@ def test_episodes_without_athlete_belong_to_the_only_athlete():
     table = associate(weekly_one(), eps, methods=("lagged",), n_permutations=0)
     assert lagged(table)["exposed_events"] == 1
     two = pd.concat([weekly_one("a"), weekly_one("b")], ignore_index=True)
-    with pytest.raises(ParameterError, match="several athletes"):
+    with pytest.raises(ParameterError, match="rows without an athlete and the weekly table has 2 athletes; add an .athlete. column"):
         associate(two, eps)
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..athletes import fill_athlete, match_athletes
 from ..columns import EPISODES, conform
 from ..errors import ParameterError
-from ._frame import fill_athlete, match_athletes
 
 __all__ = ["rehab_adherence", "rehab_recurrence", "ADHERENCE", "DEFAULT_PROGRAMME_WEEKS"]
 

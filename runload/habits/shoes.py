@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..athletes import match_athletes
 from ..columns import RUNNING_SPORTS
-from ._frame import counted, local_dates, match_athletes, week_of
+from ._frame import counted, local_dates, week_of
 
 __all__ = ["run_shoes", "shoe_distance", "RUN_SHOES", "SHOE_DISTANCE"]
 

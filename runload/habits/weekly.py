@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..athletes import match_athletes
 from ..columns import HABITS_WEEKLY, RUNNING_SPORTS
 from ..errors import ParameterError
 from . import rules
-from ._frame import counted, first_day, local_dates, match_athletes, tz_of, week_of
+from ._frame import counted, first_day, local_dates, tz_of, week_of
 from .log import HABITS_LOG, KINDS, read_habits_log
 from .rehab import rehab_adherence
 from .shoes import run_shoes

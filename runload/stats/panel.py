@@ -18,13 +18,13 @@ counting them would make the load flags look protective.
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from ..athletes import match_athletes
 from ..columns import EPISODES, conform
 from ..errors import ParameterError, RunloadWarning
 
@@ -160,46 +160,8 @@ def _resolve_episodes(episodes: pd.DataFrame, athletes: list) -> pd.DataFrame:
         raise ParameterError("the episodes table needs an 'onset' column")
     eps = conform(episodes, EPISODES, extra=False)
     eps = eps.loc[eps["onset"].notna()]
-    missing = eps["athlete"].isna()
-    if missing.any():
-        if len(athletes) != 1:
-            raise ParameterError(
-                "episodes without an athlete, but the weekly table has several athletes; "
-                "give the pain log an 'athlete' column or pass athlete= to read_pain_log"
-            )
-        eps = eps.assign(athlete=eps["athlete"].fillna(athletes[0]))
-    unknown = ~eps["athlete"].isin(athletes)
-    names = set(eps.loc[unknown, "athlete"].astype(str))
-    if len(athletes) == 1 and unknown.all() and len(names) == 1:
-        # one runner, and a log that names one other athlete (the README's 'me'): the
-        # same rule as the command line, with a note
-        name = names.pop()
-        warnings.warn(f"the pain log names one athlete, {name!r}: its episodes are taken as "
-                      f"those of {athletes[0]!r}, the only athlete of the weekly table; read "
-                      f"the activities with athlete={name!r} to name them alike",
-                      RunloadWarning, stacklevel=4)
-        return eps.assign(athlete=athletes[0]).sort_values(["athlete", "onset"],
-                                                            ignore_index=True)
-    if unknown.any():
-        names = _unknown_names(eps.loc[unknown, "athlete"], athletes)
-        warnings.warn(f"{int(unknown.sum())} pain episode(s) of athletes without weekly data "
-                      f"ignored: {names}; correct the names in the pain log if they are meant "
-                      "to be these athletes",
-                      RunloadWarning, stacklevel=4)
-        eps = eps.loc[~unknown]
+    eps = match_athletes(eps, athletes, "pain log", "pain episode(s)", stacklevel=4)
     return eps.sort_values(["athlete", "onset"], ignore_index=True)
-
-
-def _unknown_names(names: pd.Series, athletes: list) -> str:
-    """``'Gus' (did you mean 'gus'?); the athletes are bea, gus`` (difflib's closest
-    match of each name, case ignored)."""
-    known = sorted({str(a) for a in athletes})
-    lower = {k.lower(): k for k in known}
-    parts = []
-    for name in sorted(set(names.astype(str))):
-        close = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.6)
-        parts.append(repr(name) + (f" (did you mean {lower[close[0]]!r}?)" if close else ""))
-    return f"{', '.join(parts)}; the athletes are {', '.join(known) or 'none'}"
 
 
 #: An episode without an end that began this long before the end of its athlete's data
