@@ -398,3 +398,13 @@ def test_a_source_without_garmin_sleep_data_warns(tmp_path):
         zf.writestr("activities.csv", "Activity ID\n")
     with pytest.warns(RunloadWarning, match="no Garmin sleep data found"):
         assert read_garmin_sleep(archive).empty
+
+
+def test_a_source_without_sleep_data_can_raise(tmp_path):
+    from runload.errors import ParameterError, ReadError
+
+    with pytest.raises(ReadError, match="no Garmin sleep data found") as caught:
+        read_garmin_sleep(tmp_path, when_empty="raise")
+    assert caught.value.kind == "no_data"
+    with pytest.raises(ParameterError, match="when_empty"):
+        read_garmin_sleep(tmp_path, when_empty="ignore")

@@ -18,7 +18,7 @@ from .output import (
     _written,
 )
 from .squad import _squad_members, read_squad
-from .weeks import _weeks_to_show
+from .weeks import _known_only, _weeks_to_show
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -44,7 +44,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             f"{sum(bad.values())} files with problems in the squad ("
             + ", ".join(f"{n}: {k}" for n, k in bad.items())
             + "); see the audit page", _warning_category(), stacklevel=1)
-    episodes = _squad_episodes(_pain(args, athlete=None), members)
+    episodes = _known_only(_pain(args, athlete=None), members)
     weekly = _weeks_to_show(activities, args, source=str(args.squad))
     audit = squad_audit(weekly, episodes, as_of=args.as_of,
                         problems={name: t["source"].nunique()
@@ -60,16 +60,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
         "-o/--output", args.output)
     _say(f"audit written to {path}", err=_stdout_taken(args))
     return 0
-
-
-def _squad_episodes(episodes, members: list[str]):
-    """The episodes of the squad's athletes (the others were named in a warning already)."""
-    if episodes is None:
-        return None
-    known = [n for n in episodes.attrs.get("athletes", []) if n in members]
-    out = episodes[episodes["athlete"].isin(members).fillna(False).astype(bool)]
-    out.attrs = {**episodes.attrs, "athletes": known}
-    return out
 
 
 def _audit_view(audit, units: str):

@@ -23,10 +23,8 @@ def _check_logs(args: argparse.Namespace, athletes: Sequence[str] | None = None,
     squad's folder names): a log's athlete column is matched against them here
     (:func:`_log_athlete`).
     """
-    if getattr(args, "pain", None) is not None and getattr(args, "pain_all", None) is None:
-        args.pain_all = _read_pain(args)
-    if getattr(args, "habits", None) is not None and getattr(args, "habits_all", None) is None:
-        args.habits_all = _read_habits(args)
+    for kind in ("pain", "habits"):
+        _all_rows(args, kind)
     if getattr(args, "sleep", None) is not None and getattr(args, "sleep_all", None) is None:
         args.sleep_all = _read_sleep(args.sleep)
     if athletes is None:
@@ -92,7 +90,7 @@ def _warn_unmatched(args: argparse.Namespace, kind: str, frame, athletes: Sequen
     """Warn, before the activities are read, about log rows that match no athlete."""
     import warnings
 
-    from ..audit import unmatched_athletes
+    from ..athletes import unmatched_athletes
 
     where = "the squad" if squad else "the sources"
     text = unmatched_athletes(_names(frame), athletes)
@@ -151,55 +149,58 @@ def _pain_header() -> str:
             "optionally with an athlete column")
 
 
+def _habits_header() -> str:
+    from ..habits.log import HABITS_LOG_COLUMNS
+
+    return (",".join(n for n in HABITS_LOG_COLUMNS if n != "athlete")
+            + " (date and kind required), optionally with an athlete column")
+
+
 def _pain(args: argparse.Namespace, *, athlete: str | None):
     """The pain log: every athlete's episodes, or those of ``athlete`` (read once)."""
-    if args.pain is None:
-        return None
-    if getattr(args, "pain_all", None) is None:
-        args.pain_all = _read_pain(args)
-    return _for_athlete(args, "pain", args.pain_all, athlete)
-
-
-def _read_pain(args: argparse.Namespace):
-    from ..pain import read_pain_log
-
-    _log_file(args.pain, "pain log")
-    try:
-        return read_pain_log(args.pain, date_format=getattr(args, "date_format", None))
-    except PainLogError as exc:
-        fix = _log_fix(exc, "pain-log", _pain_header(), "docs/pain_analysis.md")
-        raise PainLogError(exc.message + fix, source=exc.source or str(args.pain),
-                           line=exc.line, column=exc.column) from exc
-    except (OSError, UnicodeError) as exc:
-        raise PainLogError(f"cannot read the pain log ({exc})", source=str(args.pain)) from exc
+    return _log_rows(args, "pain", athlete)
 
 
 def _habits_log(args: argparse.Namespace, *, athlete: str | None):
     """The habits log: every athlete's rows, or those of ``athlete`` (read once)."""
-    if args.habits is None:
+    return _log_rows(args, "habits", athlete)
+
+
+def _log_rows(args: argparse.Namespace, kind: str, athlete: str | None):
+    """The rows of ``athlete`` of the ``--pain`` or ``--habits`` log (``kind``)."""
+    return _for_athlete(args, kind, _all_rows(args, kind), athlete)
+
+
+def _all_rows(args: argparse.Namespace, kind: str):
+    """Every athlete's rows of the ``--pain`` or ``--habits`` log (read once), or None."""
+    if getattr(args, kind, None) is None:
         return None
-    if getattr(args, "habits_all", None) is None:
-        args.habits_all = _read_habits(args)
-    return _for_athlete(args, "habits", args.habits_all, athlete)
+    if getattr(args, f"{kind}_all", None) is None:
+        setattr(args, f"{kind}_all", _read_log(args, kind))
+    return getattr(args, f"{kind}_all")
 
 
-def _read_habits(args: argparse.Namespace):
-    from ..errors import HabitsLogError
-    from ..habits import read_habits_log
-    from ..habits.log import HABITS_LOG_COLUMNS
+def _read_log(args: argparse.Namespace, kind: str):
+    """Read the ``--pain`` or ``--habits`` log; errors say how to fix the CSV."""
+    if kind == "pain":
+        from ..pain import read_pain_log as read
 
-    _log_file(args.habits, "habits log")
+        error, header, doc = PainLogError, _pain_header(), "docs/pain_analysis.md"
+    else:
+        from ..errors import HabitsLogError as error
+        from ..habits import read_habits_log as read
+
+        header, doc = _habits_header(), "docs/habits.md"
+    path, what = getattr(args, kind), f"{kind} log"
+    _log_file(path, what)
     try:
-        return read_habits_log(args.habits, date_format=getattr(args, "date_format", None))
-    except HabitsLogError as exc:
-        header = (",".join(n for n in HABITS_LOG_COLUMNS if n != "athlete")
-                  + " (date and kind required), optionally with an athlete column")
-        fix = _log_fix(exc, "habits-log", header, "docs/habits.md")
-        raise HabitsLogError(exc.message + fix, source=exc.source or str(args.habits),
-                             line=exc.line, column=exc.column) from exc
+        return read(path, date_format=getattr(args, "date_format", None))
+    except error as exc:
+        fix = _log_fix(exc, f"{kind}-log", header, doc)
+        raise error(exc.message + fix, source=exc.source or str(path), line=exc.line,
+                    column=exc.column) from exc
     except (OSError, UnicodeError) as exc:
-        raise HabitsLogError(f"cannot read the habits log ({exc})",
-                             source=str(args.habits)) from exc
+        raise error(f"cannot read the {what} ({exc})", source=str(path)) from exc
 
 
 def _sleep(args: argparse.Namespace, *, athlete: str | None):
@@ -230,38 +231,16 @@ def _read_sleep(path: Path):
     unusable input (exit code 1): without this check the sleep habit would be "not
     judged" every week, silently.
     """
-    from ..errors import RunloadError
+    from ..errors import ReadError, RunloadError
     from ..habits import read_garmin_sleep
 
     if not path.exists():
         raise UsageError("no such sleep source; check the path", source=str(path))
-    if not _has_sleep_files(path):
-        raise RunloadError(f"no Garmin sleep data in this --sleep source; {_SLEEP_EXPECTED}",
-                           source=str(path))
-    nights = read_garmin_sleep(path)
-    if nights.empty:
-        raise RunloadError("the sleep files of this --sleep source hold no night with sleep measured; "
-                           f"{_SLEEP_EXPECTED}", source=str(path))
-    return nights
-
-
-def _has_sleep_files(path: Path) -> bool:
-    """Whether ``path`` holds Garmin sleep files where :func:`runload.habits.read_garmin_sleep`
-    looks for them (a single file is read as one; its content is checked by the read)."""
-    import fnmatch
-    import os
-    import zipfile
-
-    from ..habits.sleep import SLEEP_PATTERN
-
-    if path.is_dir():
-        return any(fnmatch.fnmatch(os.path.join(root, name).replace(os.sep, "/"), SLEEP_PATTERN)
-                   for root, _, names in os.walk(path) for name in names)
-    if zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as zf:
-                return any(fnmatch.fnmatch(n, SLEEP_PATTERN) for n in zf.namelist())
-        except zipfile.BadZipFile:
-            return True  # the read names what is wrong with the archive
-    return True
+    try:
+        return read_garmin_sleep(path, when_empty="raise")
+    except ReadError as exc:
+        if exc.kind != "no_data":
+            raise
+        raise RunloadError(f"{exc.message} in this --sleep source; {_SLEEP_EXPECTED}",
+                           source=str(path)) from exc
 

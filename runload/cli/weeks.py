@@ -72,13 +72,20 @@ def _with_habits(weekly, activities, episodes, args: argparse.Namespace):
 
 
 def _known_only(table, members: list[str]):
-    """The rows of ``table`` whose athlete is one of ``members`` or not given."""
+    """The rows of ``table`` whose athlete is one of ``members`` or not given.
+
+    Used once the CLI has warned about the other names, so that the library does not
+    warn again; rows without an athlete stay for the library to judge. The names a pain
+    log records (``attrs["athletes"]``) are cut to ``members`` alike.
+    """
     if table is None or "athlete" not in table.columns:
         return table
     name = table["athlete"]
     keep = (name.isin(members).fillna(False) | name.isna()).to_numpy(dtype=bool)
     out = table[keep]
     out.attrs = dict(table.attrs)
+    if "athletes" in table.attrs:
+        out.attrs["athletes"] = [n for n in table.attrs["athletes"] if n in members]
     return out
 
 

@@ -41,7 +41,8 @@ _STAGES = ("deepSleepSeconds", "lightSleepSeconds", "remSleepSeconds")
 _MAX_JSON_BYTES = 64 * 1024 * 1024
 
 
-def read_garmin_sleep(source, *, athlete: str | None = None) -> pd.DataFrame:
+def read_garmin_sleep(source, *, athlete: str | None = None,
+                      when_empty: str = "warn") -> pd.DataFrame:
     """Read the nights of a Garmin Connect account export.
 
     Parameters
@@ -51,6 +52,10 @@ def read_garmin_sleep(source, *, athlete: str | None = None) -> pd.DataFrame:
     athlete : str, optional
         The athlete the nights belong to (default: NA, the only athlete of the
         weekly table they are joined to).
+    when_empty : {'warn', 'raise'}, default 'warn'
+        A source without a night (no ``*sleepData*.json`` in a folder or zip, or sleep
+        files without a night): warn and return an empty table, or raise
+        :class:`~runload.errors.ReadError` (kind ``no_data``; the command line's check).
 
     Returns
     -------
@@ -61,7 +66,8 @@ def read_garmin_sleep(source, *, athlete: str | None = None) -> pd.DataFrame:
     Raises
     ------
     runload.errors.ReadError
-        The path does not exist, a sleep file is not JSON or not a list of nights.
+        The path does not exist, a sleep file is not JSON or not a list of nights; no
+        night at all with ``when_empty='raise'``.
 
     Warns
     -----
@@ -69,6 +75,8 @@ def read_garmin_sleep(source, *, athlete: str | None = None) -> pd.DataFrame:
         A folder or zip without any ``*sleepData*.json`` (not a Garmin Connect account
         export?), or sleep files without a night: the table is then empty.
     """
+    if when_empty not in ("warn", "raise"):
+        raise ParameterError(f"when_empty must be 'warn' or 'raise', got {when_empty!r}")
     path = os.fspath(source)
     if os.path.isdir(path):
         files = sorted(
@@ -84,15 +92,15 @@ def read_garmin_sleep(source, *, athlete: str | None = None) -> pd.DataFrame:
         blobs = [(path, _read_file(path))]
     else:
         raise ReadError("no such file or folder", source=path, kind="unreadable")
-    if not blobs:
-        warnings.warn(f"{path}: no Garmin sleep data found (no *sleepData*.json under "
-                      "DI_CONNECT/DI-Connect-Wellness/); is this a Garmin Connect account "
-                      "export?", RunloadWarning, stacklevel=2)
-        return empty(NIGHTS)
     frames = [_nights(data, name) for name, data in blobs]
     frames = [f for f in frames if len(f)]
     if not frames:
-        warnings.warn(f"{path}: its {len(blobs)} sleep file(s) hold no night",
+        why = (f"its {len(blobs)} sleep file(s) hold no night" if blobs else
+               "no Garmin sleep data found (no *sleepData*.json under "
+               "DI_CONNECT/DI-Connect-Wellness/)")
+        if when_empty == "raise":
+            raise ReadError(why, source=path, kind="no_data")
+        warnings.warn(f"{path}: {why}; is this a Garmin Connect account export?",
                       RunloadWarning, stacklevel=2)
         return empty(NIGHTS)
     nights = pd.concat(frames, ignore_index=True)
