@@ -52,7 +52,7 @@ def export_zip(path: Path, csv: bytes = CSV, *, prefix: str = "") -> Path:
 
 
 def test_manual_rows_from_the_csv_columns():
-    rows, found = strava_manual(CSV)
+    rows, found, _ = strava_manual(CSV)
     assert found == []
     assert [r["sport"] for r in rows] == ["strength_training", "swimming", "running",
                                           "strength_training"]
@@ -81,7 +81,7 @@ def test_old_layout_distance_unit_unknown_and_bad_date():
         "7,2017-09-21 07:41:12,Track session,Run,,1800,5.0,false,,\n"
         "8,someday,Gym,Weight Training,,1800,0,false,,\n"
     )
-    rows, found = strava_manual(csv.encode())
+    rows, found, _ = strava_manual(csv.encode())
     assert rows[0]["start_time"] == pd.Timestamp("2017-09-21T07:41:12Z")
     assert math.isnan(rows[0]["distance_m"])  # km or miles? not said: left empty
     assert rows[0]["elapsed_time_s"] == 1800.0
@@ -97,7 +97,7 @@ def test_localised_2023_layout_by_position():
            '900.0,880.0,"0,0"\n')
     file_row = ('6,"Jan 5, 2024, 8:00:00 AM",Course,Run,,900,"1,00",,,false,,,'
                 "activities/6.fit,,,900.0,880.0,1000.0\n")
-    rows, found = strava_manual((header + row + file_row).encode())
+    rows, found, _ = strava_manual((header + row + file_row).encode())
     assert found == []
     (gym,) = rows
     assert gym["sport"] == "strength_training"
@@ -106,8 +106,8 @@ def test_localised_2023_layout_by_position():
 
 def test_no_manual_entry_no_rows():
     only_files = (HEADER + ROWS[0]).encode()
-    assert strava_manual(only_files) == ([], [])
-    assert strava_manual(b"") == ([], [])
+    assert strava_manual(only_files) == ([], [], [])
+    assert strava_manual(b"") == ([], [], [])
     assert strava_csv(b"a,b\n1,2\n").manual == []
 
 

@@ -64,7 +64,6 @@ __all__ = [
     "strava_metadata",
     "strava_csv",
     "strava_manual",
-    "manual_labels",
     "StravaCSV",
     "MissingFiles",
     "missing_files",
@@ -313,7 +312,7 @@ def manual_id(row: list[str], layout_id: int | None) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def strava_manual(data: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def strava_manual(data: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, str]], list[str]]:
     """The manual entries of a Strava ``activities.csv`` as activity rows.
 
     Parameters
@@ -335,22 +334,28 @@ def strava_manual(data: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, st
         ``bad_time`` for a date that is not understood; ``no_data`` when the CSV has
         no distance in metres (an old layout whose single ``Distance`` is in the
         display unit, km or miles) and some entry has a distance.
+    labels : list of str
+        How problems name each row: ``manual entry 99000000002 (Manual run)``, its
+        ``Activity ID`` and name as the user finds it on Strava (its position among the
+        manual entries only when it has no ID).
     """
     from .sports import sport_from_text
 
     rows = _rows(data)
     if len(rows) < 2:
-        return [], []
+        return [], [], []
     header, body = rows[0], rows[1:]
     layout = _layout(header, body)
     if layout is None:
-        return [], []
+        return [], [], []
     out: list[dict[str, Any]] = []
     problems: list[tuple[str, str]] = []
+    labels: list[str] = []
     unknown_unit = 0
     for row in strava_csv(data).manual:
         name = _cell(row, layout.name)
         label = _label(row, layout, len(out) + 1)
+        labels.append(label)
         date = _cell(row, layout.date)
         start = _start(date)
         if start is None:
@@ -380,7 +385,7 @@ def strava_manual(data: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, st
                                     f"{'y has' if unknown_unit == 1 else 'ies have'} a "
                                     "distance only in the display unit (km or miles, not "
                                     "stated in this older CSV layout); left empty"))
-    return out, problems
+    return out, problems, labels
 
 
 def _label(row: list[str], layout: _Layout, number: int) -> str:
@@ -388,19 +393,6 @@ def _label(row: list[str], layout: _Layout, number: int) -> str:
     finds it on Strava (its position among the manual entries only when it has no ID)."""
     name = _cell(row, layout.name)
     return f"manual entry {_cell(row, layout.id) or number}" + (f" ({name})" if name else "")
-
-
-def manual_labels(data: bytes) -> list[str]:
-    """How problems name the manual entries of a Strava ``activities.csv``, in the order of
-    :func:`strava_manual`'s rows: ``manual entry 99000000002 (Manual run)``."""
-    rows = _rows(data)
-    if len(rows) < 2:
-        return []
-    layout = _layout(rows[0], rows[1:])
-    if layout is None:
-        return []
-    return [_label(row, layout, number)
-            for number, row in enumerate(strava_csv(data).manual, start=1)]
 
 
 class MissingFiles(NamedTuple):

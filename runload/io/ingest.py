@@ -41,7 +41,7 @@ from .archives import (
     walk,
 )
 from .dedupe import mark_duplicates
-from .exports import manual_labels, missing_message, strava_manual
+from .exports import missing_message, strava_manual
 from .sniff import UNSUPPORTED_EXTENSIONS, detect, extension
 from .sports import infer_sports
 from .squads import warn_squads
@@ -235,11 +235,9 @@ def _read_strava_manual(entry: Entry) -> FileResult:
     ``distance_source='manual'``); the same checks of times and speed as a recorded
     file's rows."""
     try:
-        data = entry_bytes(entry)
-        rows, found = strava_manual(data)
+        rows, found, labels = strava_manual(entry_bytes(entry))
     except ReadError as exc:
         return _failed(entry, exc.kind, exc.message)
-    labels = manual_labels(data)  # "manual entry <Activity ID> (<name>)", as on Strava
     issues = list(found)
     for row, label in zip(rows, labels, strict=True):
         row["source"] = entry.source
